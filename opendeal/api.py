@@ -1,0 +1,57 @@
+"""The JSON API under /api/, with its OpenAPI document at /api/openapi.json.
+
+Errors are RFC 7807 problem documents (application/problem+json), and bad input is a 4xx,
+never a 500.
+"""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+api = NinjaAPI(
+    title="OpenDeal API",
+    version="1.0.0",
+    description=(
+        "Open data from the Deal between the council and its residents: commitments, "
+        "their progress and timeline, and pledge totals. No personal data is published."
+    ),
+    urls_namespace="api",
+)
+
+
+def problem(request: HttpRequest, status: int, title: str, detail: str = "", **extra) -> HttpResponse:
+    body = {"type": "about:blank", "title": title, "status": status, **extra}
+    if detail:
+        body["detail"] = detail
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = "application/problem+json"
+    return response
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return problem(request, 422, "Invalid request", "Some of the input is not valid.", errors=exc.errors)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem(request, 404, "Not found", str(exc) or "There is nothing at this address.")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem(request, exc.status_code, str(exc.message))
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problem(request, 401, "Sign in required")
+
+
+def _register_routers() -> None:
+    from opendeal.deal.api import router as deal_router
+
+    api.add_router("/deal", deal_router, tags=["The Deal"])
+
+
+_register_routers()

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "opendeal.core"
+    label = "core"
+    verbose_name = "OpenDeal core"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from .roles import sync_role_groups
+
+        # Every app's post_migrate: permissions of later apps exist only once theirs has run.
+        post_migrate.connect(sync_role_groups, dispatch_uid="opendeal-sync-role-groups")

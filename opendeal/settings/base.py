@@ -1,0 +1,244 @@
+"""Settings shared by every way of running OpenDeal.
+
+Every setting read from the environment is read here, once, with a comment saying what it is.
+`test` and `production` only adjust what differs for their purpose.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+PACKAGE_DIR = PROJECT_DIR / "opendeal"
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# Where the embedded SQLite database, uploads and collected static files live.
+VAR_DIR = Path(os.environ.get("OPENDEAL_VAR_DIR", PROJECT_DIR / "var"))
+
+# Off unless the demo (or a developer) turns it on.
+DEBUG = env_flag("DEBUG")
+
+# Required in production (see production.py); this fallback is only good for a laptop.
+SECRET_KEY = os.environ.get("SECRET_KEY", "opendeal-insecure-development-key-never-use-in-production")
+
+# Comma-separated host names this instance answers to.
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
+
+# Comma-separated origins trusted for CSRF behind a proxy, e.g. https://deal.example.gov.uk
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# postgres://user:password@host:5432/name in production; SQLite under VAR_DIR by default.
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{VAR_DIR / 'opendeal.sqlite3'}", conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE transactions take the write lock up front, so concurrent writers queue
+        # instead of failing with "database is locked" half way through.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+
+# Where the real public data (Fingertips, ONS, standards) is read from. Absent on a council's
+# own machine: the demo then fetches the same data from its publishers.
+_shared_data = PROJECT_DIR.parent / "shared" / "data"
+OPENDEAL_DATA_DIR = Path(os.environ.get("OPENDEAL_DATA_DIR", _shared_data))
+
+# The council running this instance. Any council can run OpenDeal: this is all configuration.
+OPENDEAL_COUNCIL = {
+    # Full name, as in the header and on letters.
+    "name": os.environ.get("OPENDEAL_COUNCIL_NAME", "Wigan Council"),
+    # The borough as residents say it.
+    "place": os.environ.get("OPENDEAL_COUNCIL_PLACE", "Wigan"),
+    # ONS GSS code of the local authority district.
+    "gss_code": os.environ.get("OPENDEAL_COUNCIL_GSS_CODE", "E08000010"),
+    # Brand colour for the header stripe, #rrggbb.
+    "colour": os.environ.get("OPENDEAL_COUNCIL_COLOUR", "#1d70b8"),
+    # URL of a logo image (served from this site or a council's own host); empty for none.
+    "logo_url": os.environ.get("OPENDEAL_COUNCIL_LOGO_URL", ""),
+    # Name of this service as it appears in the header.
+    "service_name": os.environ.get("OPENDEAL_SERVICE_NAME", "The Deal"),
+    # Where residents can write to about the service.
+    "contact_email": os.environ.get("OPENDEAL_CONTACT_EMAIL", "thedeal@example.org"),
+}
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
+    "django_tasks",
+    "django_tasks_db",
+    "ninja",
+    "opendeal.core",
+    "opendeal.deal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "opendeal.core.middleware.StaffTwoFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "opendeal.urls"
+WSGI_APPLICATION = "opendeal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "opendeal.core.context_processors.council",
+            ],
+            "builtins": ["opendeal.core.templatetags.govuk"],
+        },
+    }
+]
+
+AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = [
+    # Axes first, so a locked-out caller is refused before a password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "core:sign-in"
+LOGIN_REDIRECT_URL = "core:account"
+LOGOUT_REDIRECT_URL = "core:home"
+
+# Failed sign-ins: lock the account+address pair after 5 failures for 15 minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "core/account/locked_out.html"
+AXES_VERBOSE = False  # axes logs usernames otherwise: no personal data in logs
+
+# Sessions end after 8 hours; staff sessions also after 30 minutes without activity.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 8)))
+STAFF_SESSION_IDLE_SECONDS = int(os.environ.get("STAFF_SESSION_IDLE_SECONDS", "1800"))
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+OTP_TOTP_ISSUER = OPENDEAL_COUNCIL["service_name"] + " – " + OPENDEAL_COUNCIL["place"]
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [
+    # GOV.UK Frontend, installed by npm and served by this app itself, never from a CDN.
+    ("govuk", PROJECT_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "uploads"
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Email: console unless an SMTP host is set.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", default=True)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", OPENDEAL_COUNCIL["contact_email"])
+# The site's own address, for links in emails, e.g. https://deal.example.gov.uk
+OPENDEAL_BASE_URL = os.environ.get("OPENDEAL_BASE_URL", "http://127.0.0.1:8000")
+
+# Background work: run at once in a laptop demo; production.py queues it in the database.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "OPENDEAL_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
+
+# Content Security Policy: no inline script or style; the one inline script carries a nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Signed links in emails (pledge confirmation, managing pledges) expire after this many days.
+OPENDEAL_SIGNED_LINK_MAX_AGE_DAYS = int(os.environ.get("OPENDEAL_SIGNED_LINK_MAX_AGE_DAYS", "7"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Axes would name the account in its log lines: keep them out.
+    "loggers": {"axes": {"level": "WARNING"}},
+}

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+from django_otp.admin import OTPAdminSite
+
+from .api import api
+
+# The Django admin is for administrators only, and only after two-factor sign-in.
+admin.site.__class__ = OTPAdminSite
+
+urlpatterns = [
+    path("", include("opendeal.core.urls")),
+    path("deal/", include("opendeal.deal.urls")),
+    path("api/", api.urls),
+    path("django-admin/", admin.site.urls),
+]
