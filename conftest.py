@@ -22,7 +22,9 @@ def make_user(db) -> Callable[..., User]:
 
     def make(*roles: Role, email: str | None = None, full_name: str = "Test Person") -> User:
         user = User.objects.create_user(
-            email or f"person{next(_numbers)}@example.org", "correct horse battery", full_name=full_name
+            email or f"person{next(_numbers)}@example.org",
+            "correct horse battery",
+            full_name=full_name,
         )
         for role in roles:
             user.groups.add(Group.objects.get(name=role.label))

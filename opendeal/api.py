@@ -19,7 +19,9 @@ api = NinjaAPI(
 )
 
 
-def problem(request: HttpRequest, status: int, title: str, detail: str = "", **extra) -> HttpResponse:
+def problem(
+    request: HttpRequest, status: int, title: str, detail: str = "", **extra
+) -> HttpResponse:
     body = {"type": "about:blank", "title": title, "status": status, **extra}
     if detail:
         body["detail"] = detail
@@ -30,7 +32,9 @@ def problem(request: HttpRequest, status: int, title: str, detail: str = "", **e
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return problem(request, 422, "Invalid request", "Some of the input is not valid.", errors=exc.errors)
+    return problem(
+        request, 422, "Invalid request", "Some of the input is not valid.", errors=exc.errors
+    )
 
 
 @api.exception_handler(Http404)

@@ -8,8 +8,22 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-# Pages a signed-in member of staff can reach before giving their second factor.
-_OPEN_PATH_PREFIXES = ("/account/", "/static/", "/healthz", "/accessibility", "/cookies", "/brand.css")
+from .accounts.access import two_factor_url
+
+# What a signed-in member of staff can reach before giving their second factor: finishing (or
+# abandoning) sign-in, and pages that need no account.
+_OPEN_PATH_PREFIXES = (
+    "/account/sign-in/",
+    "/account/sign-out/",
+    "/account/two-factor/",
+    "/account/password/reset/",
+    "/static/",
+    "/healthz",
+    "/accessibility",
+    "/cookies",
+    "/privacy",
+    "/brand.css",
+)
 
 
 class StaffTwoFactorMiddleware:
@@ -26,5 +40,5 @@ class StaffTwoFactorMiddleware:
                 return redirect(f"{reverse('core:sign-in')}?timed_out=1")
             request.session["staff_last_seen"] = now
             if not user.is_verified() and not request.path.startswith(_OPEN_PATH_PREFIXES):
-                return redirect(reverse("core:two-factor"))
+                return redirect(two_factor_url("core:two-factor", request.get_full_path()))
         return self.get_response(request)

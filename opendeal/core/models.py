@@ -73,8 +73,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def needs_two_factor(self) -> bool:
         """Staff roles sign in with a password and a code from an authenticator app."""
-        return self.is_superuser or self.is_staff or bool(
-            self.role_names & {role.label for role in STAFF_ROLES}
+        return (
+            self.is_superuser
+            or self.is_staff
+            or bool(self.role_names & {role.label for role in STAFF_ROLES})
         )
 
 
@@ -84,7 +86,10 @@ class AuditEvent(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     action = models.CharField(max_length=100)
@@ -97,7 +102,9 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id", "occurred_at"])]
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"
+        return (
+            f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"
+        )
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:

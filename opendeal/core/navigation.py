@@ -13,23 +13,28 @@ class NavigationItem:
     is_current: bool
 
 
-# (label, URL name). The current item is the longest URL that prefixes the request path.
-MENU: list[tuple[str, str]] = [
-    ("The Deal", "deal:home"),
-    ("Scorecard", "deal:scorecard"),
-    ("Make a pledge", "deal:pledge"),
+# (label, URL name, permissions of which the user needs any; none for everyone). The current
+# item is the longest URL that prefixes the request path.
+MENU: list[tuple[str, str, tuple[str, ...]]] = [
+    ("The Deal", "deal:home", ()),
+    ("Scorecard", "deal:scorecard", ()),
+    ("Make a pledge", "deal:pledge", ()),
+    ("Manage the Deal", "deal:manage", ("deal.edit_deal", "deal.record_progress")),
 ]
 
 
 def navigation(request: HttpRequest) -> dict:
     entries = []
-    for label, url_name in MENU:
+    user = getattr(request, "user", None)
+    for label, url_name, permissions in MENU:
+        if permissions and not (
+            user is not None and any(user.has_perm(permission) for permission in permissions)
+        ):
+            continue
         try:
             entries.append((label, reverse(url_name)))
         except NoReverseMatch:
             continue
     matching = [url for _, url in entries if request.path.startswith(url)]
     current = max(matching, key=len, default=None)
-    return {
-        "navigation": [NavigationItem(label, url, url == current) for label, url in entries]
-    }
+    return {"navigation": [NavigationItem(label, url, url == current) for label, url in entries]}

@@ -44,6 +44,8 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "deal.record_progress",
         "deal.import_progress",
         "core.view_auditevent",
+        # Managing people's roles (the "People" pages under /account/).
+        "core.change_user",
     },
 }
 

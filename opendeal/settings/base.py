@@ -15,7 +15,12 @@ PACKAGE_DIR = PROJECT_DIR / "opendeal"
 
 
 def env_flag(name: str, default: bool = False) -> bool:
-    return os.environ.get(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
+    return os.environ.get(name, "1" if default else "0").strip().lower() in {
+        "1",
+        "true",
+        "yes",
+        "on",
+    }
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -29,7 +34,9 @@ VAR_DIR = Path(os.environ.get("OPENDEAL_VAR_DIR", PROJECT_DIR / "var"))
 DEBUG = env_flag("DEBUG")
 
 # Required in production (see production.py); this fallback is only good for a laptop.
-SECRET_KEY = os.environ.get("SECRET_KEY", "opendeal-insecure-development-key-never-use-in-production")
+SECRET_KEY = os.environ.get(
+    "SECRET_KEY", "opendeal-insecure-development-key-never-use-in-production"
+)
 
 # Comma-separated host names this instance answers to.
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
@@ -139,9 +146,14 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "full_name")},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

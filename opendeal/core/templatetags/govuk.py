@@ -25,9 +25,7 @@ def govuk_field(field: BoundField, classes: str = "", heading: str = "") -> str:
         (name for widget, name in _TEMPLATE_BY_WIDGET if isinstance(field.field.widget, widget)),
         "govuk/field_input.html",
     )
-    return render_to_string(
-        template_name, {"field": field, "classes": classes, "heading": heading}
-    )
+    return render_to_string(template_name, {"field": field, "classes": classes, "heading": heading})
 
 
 @register.inclusion_tag("govuk/error_summary.html")

@@ -31,4 +31,6 @@ def assert_accessible(page) -> None:
         + "; ".join(node["target"][0] for node in violation["nodes"][:5])
         for violation in violations
     ]
-    assert not violations, f"axe found WCAG 2.2 AA violations on {page.url}:\n" + "\n".join(described)
+    assert not violations, f"axe found WCAG 2.2 AA violations on {page.url}:\n" + "\n".join(
+        described
+    )

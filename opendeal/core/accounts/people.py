@@ -1,0 +1,88 @@
+"""Administrators' pages: the people with accounts, and changing someone's roles."""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from opendeal.core.models import User
+from opendeal.core.permissions import staff_permission_required
+from opendeal.core.roles import Role
+
+from .forms import PeopleSearchForm, RolesForm
+from .services import MANAGE_ROLES_PERMISSION, RoleChangeRefused, roles_of, set_roles
+
+PEOPLE_PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """One item of GOV.UK pagination: a page number, or a gap (number None)."""
+
+    number: int | None
+    url: str = ""
+    is_current: bool = False
+
+
+def _page_url(query: str, number: int) -> str:
+    return "?" + urlencode({**({"q": query} if query else {}), "page": number})
+
+
+def pagination(page: Page, query: str) -> dict:
+    """Links for GOV.UK pagination: first, last, and the pages either side of this one."""
+    last = page.paginator.num_pages
+    wanted = sorted(
+        {1, last, page.number - 1, page.number, page.number + 1} & set(range(1, last + 1))
+    )
+    links: list[PageLink] = []
+    for number in wanted:
+        if links and links[-1].number is not None and number - links[-1].number > 1:
+            links.append(PageLink(None))
+        links.append(PageLink(number, _page_url(query, number), number == page.number))
+    return {
+        "links": links if last > 1 else [],
+        "previous_url": _page_url(query, page.number - 1) if page.has_previous() else "",
+        "next_url": _page_url(query, page.number + 1) if page.has_next() else "",
+    }
+
+
+@staff_permission_required(MANAGE_ROLES_PERMISSION)
+def people(request: HttpRequest) -> HttpResponse:
+    form = PeopleSearchForm(request.GET)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    everyone = User.objects.prefetch_related("groups").order_by("email")
+    if query:
+        everyone = everyone.filter(email__icontains=query)
+    page = Paginator(everyone, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    labels = {role.label: role for role in Role}
+    rows = [
+        (person, sorted(group.name for group in person.groups.all() if group.name in labels))
+        for person in page.object_list
+    ]
+    context = {
+        "search_form": form,
+        "query": query,
+        "page": page,
+        "rows": rows,
+        "pagination": pagination(page, query),
+    }
+    return render(request, "core/account/people.html", context)
+
+
+@staff_permission_required(MANAGE_ROLES_PERMISSION)
+def person_roles(request: HttpRequest, public_id) -> HttpResponse:
+    person = get_object_or_404(User, public_id=public_id)
+    initial = {"roles": [role.value for role in roles_of(person)]}
+    form = RolesForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            set_roles(request.user, person, form.selected_roles())
+        except RoleChangeRefused as refusal:
+            form.add_error("roles", str(refusal))
+        else:
+            messages.success(request, f"Roles saved for {person}")
+            return redirect("core:people")
+    return render(request, "core/account/person_roles.html", {"form": form, "person": person})
