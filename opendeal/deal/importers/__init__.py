@@ -1,0 +1,1 @@
+"""Importers that bring outside data into the Deal, all or nothing."""

@@ -1,0 +1,311 @@
+"""Forms of the staff pages that edit the Deal and record its progress.
+
+Field names are the names the editing and progress actions take, so a `ValidationError` an
+action raises can be shown beside the field it is about (`form.add_error(None, error)`).
+"""
+
+from decimal import Decimal
+
+from django import forms
+from django.db.models import QuerySet
+
+from .models import Deal, Direction, Measure, MeasureKind, Milestone, Part, Status, Theme
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+NOTE_MAX_LENGTH = 1000
+
+
+def _narrow(field: forms.Field, width: str) -> forms.Field:
+    """Give the field's input a GOV.UK width class, as the manage form template reads it."""
+    field.govuk_classes = f"govuk-input--width-{width}"
+    return field
+
+
+class IsoDateField(forms.DateField):
+    """A date typed as YYYY-MM-DD: one box, the format shown in the hint."""
+
+    def __init__(self, *, required_message: str = "Enter a date", **kwargs) -> None:
+        kwargs.setdefault("help_text", "For example, 2025-03-31")
+        super().__init__(
+            input_formats=["%Y-%m-%d"],
+            widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+            error_messages={
+                "required": required_message,
+                "invalid": "Enter the date as year-month-day, for example 2025-03-31",
+            },
+            **kwargs,
+        )
+        _narrow(self, "10")
+
+
+class NumberField(forms.DecimalField):
+    """A decimal typed in a text box (GOV.UK advises against type=number)."""
+
+    def __init__(self, *, required_message: str = "Enter a number", **kwargs) -> None:
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 4)
+        super().__init__(
+            widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
+            error_messages={"required": required_message, "invalid": "Enter a number, like 42.5"},
+            **kwargs,
+        )
+        _narrow(self, "10")
+
+
+def _text(label: str, required_message: str = "", **kwargs) -> forms.CharField:
+    messages = {"required": required_message} if required_message else {}
+    return forms.CharField(label=label, error_messages=messages, **kwargs)
+
+
+def _long_text(label: str, required_message: str = "", rows: int = 5, **kwargs) -> forms.CharField:
+    return _text(label, required_message, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
+
+
+def _position() -> forms.Field:
+    return _narrow(
+        forms.IntegerField(
+            label="Position",
+            required=False,
+            min_value=0,
+            max_value=32767,
+            help_text="Lower numbers come first. Leave empty to put it at the end.",
+            widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+            error_messages={"invalid": "Enter the position as a whole number, like 3"},
+        ),
+        "4",
+    )
+
+
+def _weight(what: str) -> NumberField:
+    return NumberField(
+        label="Weight",
+        min_value=Decimal("0"),
+        max_digits=6,
+        decimal_places=2,
+        initial=Decimal("1"),
+        required_message="Enter a weight, like 1",
+        help_text=f"How much this counts in the {what}'s progress. 1 is normal; 0 leaves it out.",
+    )
+
+
+def _short_name(help_text: str) -> forms.Field:
+    return _narrow(
+        forms.SlugField(
+            label="Short name",
+            max_length=50,
+            help_text=help_text,
+            error_messages={
+                "required": "Enter a short name",
+                "invalid": "Use only lower-case letters, numbers and hyphens in the short name",
+            },
+        ),
+        "20",
+    )
+
+
+def _reference(max_length: int, example: str, use: str = "") -> forms.Field:
+    return _narrow(
+        _text(
+            "Reference",
+            "Enter a reference",
+            max_length=max_length,
+            help_text=f"A short code, unique within the Deal, like {example}.{use}",
+        ),
+        "10",
+    )
+
+
+class DealForm(forms.Form):
+    title = _text("Title", "Enter the Deal’s title", max_length=200)
+    slug = _short_name(
+        "Used in web addresses: lower-case letters, numbers and hyphens, like wigan-deal"
+    )
+    area_code = _narrow(
+        _text(
+            "Area code",
+            "Enter the GSS code of the area the Deal covers",
+            max_length=9,
+            help_text="The ONS GSS code of the area, like E08000010",
+        ),
+        "10",
+    )
+    summary = _long_text("Summary", "Enter a summary of the Deal")
+    starts_on = IsoDateField(label="Start date", required_message="Enter the date the Deal starts")
+    is_published = forms.BooleanField(
+        label="Publish this Deal",
+        required=False,
+        help_text="Published Deals are shown to the public.",
+    )
+
+
+class ThemeForm(forms.Form):
+    title = _text("Title", "Enter the theme’s title", max_length=200)
+    slug = _short_name("Used in web addresses, like health-and-wellbeing")
+    summary = _long_text("Summary", required=False)
+    position = _position()
+    weight = _weight("Deal")
+
+
+class CommitmentForm(forms.Form):
+    theme = forms.ModelChoiceField(
+        label="Theme",
+        queryset=Theme.objects.none(),
+        to_field_name="public_id",
+        empty_label=None,
+        error_messages={"required": "Select a theme"},
+    )
+    part = forms.ChoiceField(
+        label="Whose part is it?",
+        choices=Part.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whose part the commitment is"},
+    )
+    reference = _reference(20, "HW1")
+    title = _text("Commitment", "Enter the commitment", max_length=300)
+    description = _long_text("Description", required=False)
+    position = _position()
+    weight = _weight("theme")
+
+    def __init__(self, *args, deal: Deal, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].queryset = deal.themes.all()
+
+
+class MeasureForm(forms.Form):
+    reference = _reference(30, "HW1.1", " Progress files name measures by it.")
+    title = _text("What is measured", "Enter what is measured", max_length=300)
+    kind = forms.ChoiceField(
+        label="Kind of measure",
+        choices=MeasureKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the kind of measure"},
+    )
+    weight = _weight("commitment")
+    unit = _text(
+        "Unit", required=False, max_length=50, help_text="For a metric. For example: %, people"
+    )
+    direction = forms.ChoiceField(
+        label="Which way is better?",
+        choices=Direction.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="Needed for a metric.",
+    )
+    baseline_value = NumberField(
+        label="Baseline",
+        required=False,
+        help_text="Needed for a metric: the figure progress is measured from.",
+    )
+    baseline_on = IsoDateField(label="Baseline date", required=False)
+    target_value = NumberField(label="Target", required=False, help_text="Needed for a metric.")
+    target_on = IsoDateField(label="Target date", required=False)
+    source = _text(
+        "Source", required=False, max_length=300, help_text="Where the figures come from."
+    )
+    position = _position()
+
+
+class MilestoneForm(forms.Form):
+    title = _text("Milestone", "Enter the milestone", max_length=300)
+    due_on = IsoDateField(label="Due date", required=False)
+    position = _position()
+
+
+class _MeasureChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Measure) -> str:
+        return f"{obj.reference}: {obj.title}"
+
+
+class _MilestoneChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Milestone) -> str:
+        return f"{obj.measure.reference}: {obj.title}"
+
+
+class RecordReadingForm(forms.Form):
+    measure = _MeasureChoiceField(
+        label="Measure",
+        queryset=Measure.objects.none(),
+        to_field_name="public_id",
+        empty_label=None,
+        error_messages={"required": "Select the measure"},
+    )
+    observed_on = IsoDateField(
+        label="Date of the figure", required_message="Enter the date of the figure"
+    )
+    value = NumberField(label="Figure", required_message="Enter the figure")
+    note = _long_text(
+        "Note",
+        required=False,
+        rows=3,
+        max_length=NOTE_MAX_LENGTH,
+        help_text="Shown on the public timeline after the figure.",
+    )
+
+    def __init__(self, *args, measures: QuerySet[Measure], **kwargs) -> None:
+        super().__init__(*args, prefix="reading", **kwargs)
+        self.fields["measure"].queryset = measures
+
+
+class CompleteMilestoneForm(forms.Form):
+    milestone = _MilestoneChoiceField(
+        label="Milestone",
+        queryset=Milestone.objects.none(),
+        to_field_name="public_id",
+        empty_label=None,
+        error_messages={"required": "Select the milestone reached"},
+    )
+    completed_on = IsoDateField(
+        label="Date reached", required_message="Enter the date it was reached"
+    )
+    note = _long_text("Note", required=False, rows=3, max_length=NOTE_MAX_LENGTH)
+
+    def __init__(self, *args, milestones: QuerySet[Milestone], **kwargs) -> None:
+        super().__init__(*args, prefix="milestone", **kwargs)
+        self.fields["milestone"].queryset = milestones
+
+
+class ChangeStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label="New status",
+        choices=Status.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the new status"},
+    )
+    reason = _long_text(
+        "Why has it changed?", "Say why the status changed", rows=3, max_length=NOTE_MAX_LENGTH
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, prefix="status", **kwargs)
+
+
+class PostUpdateForm(forms.Form):
+    occurred_on = IsoDateField(label="Date of the update", required_message="Enter the date")
+    text = _long_text(
+        "Update", "Enter the update", max_length=4000, help_text="Shown on the public timeline."
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, prefix="update", **kwargs)
+
+
+class ImportProgressForm(forms.Form):
+    deal = forms.ModelChoiceField(
+        label="Deal",
+        queryset=Deal.objects.all(),
+        to_field_name="public_id",
+        empty_label=None,
+        error_messages={"required": "Select the Deal"},
+    )
+    file = forms.FileField(
+        label="Upload a CSV file",
+        help_text="Columns: measure, date, value, milestone, note. Saved as UTF-8.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        error_messages={"required": "Select a CSV file", "empty": "The selected file is empty"},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("The selected file must be smaller than 5MB")
+        return upload
