@@ -20,3 +20,8 @@ AXES_ENABLED = True
 
 # WhiteNoise looks for collected files here; the tests serve static files through the finders.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# A file, not memory, for the SQLite test database, so tests of concurrent writers see what
+# production sees (WAL, one writer at a time); pytest-xdist gives each worker its own file.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
