@@ -16,7 +16,7 @@ class NavigationItem:
 # (label, URL name, permissions of which the user needs any; none for everyone). The current
 # item is the longest URL that prefixes the request path.
 MENU: list[tuple[str, str, tuple[str, ...]]] = [
-    ("The Deal", "deal:home", ()),
+    ("Commitments", "deal:home", ()),
     ("Scorecard", "deal:scorecard", ()),
     ("Make a pledge", "deal:pledge", ()),
     ("Manage the Deal", "deal:manage", ("deal.edit_deal", "deal.record_progress")),

@@ -1,8 +1,8 @@
 """The demo's public data comes from the shared folder, or from its publisher over HTTP."""
 
 import http.server
-import re
 import io
+import re
 import threading
 
 import pytest

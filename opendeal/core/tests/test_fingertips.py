@@ -60,7 +60,8 @@ def test_missing_columns_are_named(tmp_path):
     path = tmp_path / "broken.csv"
     path.write_text("Area Code,Sex,Value\nE08000010,Persons,1\n", encoding="utf-8")
     with pytest.raises(
-        FingertipsFormatError, match=re.escape("broken.csv: missing columns Category Type, Time period")
+        FingertipsFormatError,
+        match=re.escape("broken.csv: missing columns Category Type, Time period"),
     ):
         headline_series(path, "E08000010")
 

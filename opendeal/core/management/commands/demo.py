@@ -21,9 +21,9 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write("Demo logins (fictional people), all with the password " + DEMO_PASSWORD)
         for login in logins:
-            line = f"  {login.role.label:<31} {login.email}"
+            line = f"  {login.role.label:<31} {login.email:<42}"
             if login.totp_secret:
-                line += f"  2FA secret {login.totp_secret}"
+                line += f"2FA secret {login.totp_secret}"
             self.stdout.write(line)
         self.stdout.write(
             "Staff roles also need a 6-digit code: add the 2FA secret to an authenticator app, "
