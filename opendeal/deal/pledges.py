@@ -76,11 +76,6 @@ class PledgeTotals:
 # Selectors
 
 
-def published_deal() -> Deal | None:
-    """The Deal residents can pledge to now: the most recent published one."""
-    return Deal.objects.filter(is_published=True).order_by("-starts_on").first()
-
-
 def pledgeable_commitments(deal: Deal | None = None) -> QuerySet[Commitment]:
     """ "Your part" commitments of published Deals (of one Deal if given), in Deal order."""
     commitments = Commitment.objects.filter(part=Part.YOURS, theme__deal__is_published=True)

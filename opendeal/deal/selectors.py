@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.utils import timezone
 
@@ -55,13 +55,14 @@ _ANONYMOUS_RECORDER = "Council officer"
 # --- The published Deal ------------------------------------------------------------------------
 
 
-def _published_deals() -> QuerySet[Deal]:
-    return Deal.objects.filter(is_published=True).order_by("-starts_on", "-pk")
+def latest_published_deal() -> Deal | None:
+    """The Deal residents see and pledge to: the published one that started last."""
+    return Deal.objects.filter(is_published=True).order_by("-starts_on", "-pk").first()
 
 
 def published_deal() -> Deal:
-    """The Deal residents see: the published one that started last."""
-    deal = _published_deals().first()
+    """The current Deal, or 404 where none is published."""
+    deal = latest_published_deal()
     if deal is None:
         raise Http404("No Deal has been published yet.")
     return deal
@@ -238,7 +239,7 @@ def current_deal() -> DealView:
 
 def deal_summary() -> dict:
     """The home page's figures; {} when no Deal is published."""
-    deal = _published_deals().first()
+    deal = latest_published_deal()
     if deal is None:
         return {}
     commitments = list(

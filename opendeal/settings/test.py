@@ -1,8 +1,10 @@
 """Settings for the test suite: fast hashing, in-memory email, plain static storage."""
 
 import os
+from pathlib import Path
 
-os.environ.setdefault("OPENDEAL_VAR_DIR", "/tmp/opendeal-test-var")
+# Each checkout tests in its own var/test, so two checkouts' runs never share a database file.
+os.environ.setdefault("OPENDEAL_VAR_DIR", str(Path(__file__).resolve().parents[2] / "var" / "test"))
 
 from .base import *  # noqa: F403
 from .base import STORAGES

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from opendeal.core.models import User
 
-from .. import pledges
+from .. import pledges, selectors
 from ..charts import Bar, bar_chart
 from ..models import Commitment, Pledge, PledgeStatus, Theme
 from ..pledge_forms import ManageLinkForm, PledgeForm
@@ -33,7 +33,7 @@ SIGNED_SESSION_KEY = "opendeal_pledges_signed"
 
 @require_http_methods(["GET", "POST"])
 def pledge(request: HttpRequest) -> HttpResponse:
-    deal = pledges.published_deal()
+    deal = selectors.latest_published_deal()
     user = request.user if request.user.is_authenticated else None
     form = PledgeForm(request.POST if request.method == "POST" else None, deal=deal, user=user)
     if request.method == "POST" and form.is_valid():
@@ -228,7 +228,7 @@ def _totals_rows(deal) -> tuple[pledges.PledgeTotals, list]:
 
 @require_GET
 def totals(request: HttpRequest) -> HttpResponse:
-    deal = pledges.published_deal()
+    deal = selectors.latest_published_deal()
     if deal is None:
         return render(request, "deal/pledge/totals.html", {"deal": None})
     pledge_totals, rows = _totals_rows(deal)
@@ -259,7 +259,7 @@ def _csv_safe(text: str) -> str:
 
 @require_GET
 def totals_csv(request: HttpRequest) -> HttpResponse:
-    deal = pledges.published_deal()
+    deal = selectors.latest_published_deal()
     if deal is None:
         raise Http404("There is no published Deal.")
     pledge_totals, rows = _totals_rows(deal)
