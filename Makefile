@@ -40,6 +40,7 @@ demo: install ## Set up the demo borough on SQLite under var/ and serve it on ht
 
 .PHONY: lint
 lint: install ## Ruff, template formatting, migrations and Django's checks
+	mkdir -p var
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djhtml --check $$(find opendeal -name '*.html' -path '*/templates/*')
