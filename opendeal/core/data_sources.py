@@ -14,14 +14,19 @@ from typing import TextIO
 
 from django.conf import settings
 
-FINGERTIPS_API = "https://fingertips.phe.org.uk/api"
-
 
 @dataclass(frozen=True)
 class PublicDataset:
     relative_path: str
     publisher: str
-    url: str
+    # The publisher's base URL is a setting (so it can be a mirror, or a local server in tests);
+    # this is the rest of the address.
+    base_url_setting: str
+    path_and_query: str
+
+    @property
+    def url(self) -> str:
+        return getattr(settings, self.base_url_setting).rstrip("/") + self.path_and_query
 
 
 def fingertips_indicator(indicator_id: int, relative_path: str) -> PublicDataset:
@@ -29,8 +34,9 @@ def fingertips_indicator(indicator_id: int, relative_path: str) -> PublicDataset
     return PublicDataset(
         relative_path=relative_path,
         publisher="OHID Fingertips",
-        url=(
-            f"{FINGERTIPS_API}/all_data/csv/by_indicator_id?indicator_ids={indicator_id}"
+        base_url_setting="OPENDEAL_FINGERTIPS_API_URL",
+        path_and_query=(
+            f"/all_data/csv/by_indicator_id?indicator_ids={indicator_id}"
             "&child_area_type_id=502&parent_area_type_id=15"
         ),
     )

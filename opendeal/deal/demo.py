@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from opendeal.core.data_sources import PublicDataset, fingertips_indicator, locate
+from opendeal.core.data_sources import DataUnavailable, PublicDataset, fingertips_indicator, locate
 from opendeal.core.demo import DEMO_EMAIL_DOMAIN, demo_email
 from opendeal.core.fingertips import headline_series
 from opendeal.core.models import User
@@ -433,8 +433,15 @@ def _record_progress(recorder: User, measures: dict[str, Measure], log: TextIO) 
     for reference, measure in measures.items():
         spec = specs[reference]
         if spec.dataset is not None:
-            figures = headline_series(
-                locate(spec.dataset, log=log), settings.OPENDEAL_COUNCIL["gss_code"], spec.sex
+            try:
+                path = locate(spec.dataset, log=log)
+            except DataUnavailable as error:
+                print(f"{error}. {reference} is left without figures.", file=log)
+                path = None
+            figures = (
+                headline_series(path, settings.OPENDEAL_COUNCIL["gss_code"], spec.sex)
+                if path
+                else []
             )
             if figures and measure.baseline_value is None:
                 measure.baseline_value = figures[0].value

@@ -64,6 +64,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # own machine: the demo then fetches the same data from its publishers.
 _shared_data = PROJECT_DIR.parent / "shared" / "data"
 OPENDEAL_DATA_DIR = Path(os.environ.get("OPENDEAL_DATA_DIR", _shared_data))
+# The OHID Fingertips API, from which that data is fetched when the folder does not have it.
+OPENDEAL_FINGERTIPS_API_URL = os.environ.get(
+    "OPENDEAL_FINGERTIPS_API_URL", "https://fingertips.phe.org.uk/api"
+)
 
 # The council running this instance. Any council can run OpenDeal: this is all configuration.
 OPENDEAL_COUNCIL = {

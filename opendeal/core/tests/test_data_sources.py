@@ -43,15 +43,20 @@ def test_the_shared_copy_is_used_when_present(settings, tmp_path):
     settings.OPENDEAL_DATA_DIR = tmp_path / "shared"
     (tmp_path / "shared" / "observatory").mkdir(parents=True)
     (tmp_path / "shared" / "observatory" / "x.csv").write_bytes(CSV_BODY)
-    dataset = PublicDataset("observatory/x.csv", "Nobody", "http://127.0.0.1:9/never-fetched")
+    settings.OPENDEAL_FINGERTIPS_API_URL = "http://127.0.0.1:9"
+    dataset = PublicDataset("observatory/x.csv", "Nobody", "OPENDEAL_FINGERTIPS_API_URL", "/never")
     assert locate(dataset) == tmp_path / "shared" / "observatory" / "x.csv"
 
 
 def test_fetches_from_the_publisher_once_and_says_so(settings, tmp_path, publisher):
     settings.OPENDEAL_DATA_DIR = tmp_path / "absent"
     settings.VAR_DIR = tmp_path / "var"
+    settings.OPENDEAL_FINGERTIPS_API_URL = f"{publisher}/api"
     dataset = PublicDataset(
-        "observatory/x.csv", "OHID Fingertips", f"{publisher}/api/all_data/csv/by_indicator_id?x=1"
+        "observatory/x.csv",
+        "OHID Fingertips",
+        "OPENDEAL_FINGERTIPS_API_URL",
+        "/all_data/csv/by_indicator_id?x=1",
     )
     log = io.StringIO()
     path = locate(dataset, log=log)
@@ -65,7 +70,10 @@ def test_fetches_from_the_publisher_once_and_says_so(settings, tmp_path, publish
 def test_a_failed_fetch_leaves_nothing_behind(settings, tmp_path, publisher):
     settings.OPENDEAL_DATA_DIR = tmp_path / "absent"
     settings.VAR_DIR = tmp_path / "var"
-    dataset = PublicDataset("observatory/y.csv", "OHID Fingertips", f"{publisher}/missing")
+    settings.OPENDEAL_FINGERTIPS_API_URL = publisher
+    dataset = PublicDataset(
+        "observatory/y.csv", "OHID Fingertips", "OPENDEAL_FINGERTIPS_API_URL", "/missing"
+    )
     with pytest.raises(
         DataUnavailable, match=re.escape("Could not fetch observatory/y.csv from OHID Fingertips")
     ):
