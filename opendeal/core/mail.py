@@ -4,7 +4,10 @@ Email addresses are personal data: nothing here logs them, and a failure to send
 without the SMTP library's message (which names the recipient), so the task log stays clean.
 """
 
+import hashlib
+
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template import TemplateDoesNotExist
@@ -44,12 +47,36 @@ def send_email(to: str, subject: str, template: str, context: dict) -> None:
         raise EmailNotSent(f"Could not send the {template} email.") from None
 
 
-def send_email_after_commit(to: str, subject: str, template: str, context: dict) -> None:
+def send_email_after_commit(
+    to: str, subject: str, template: str, context: dict, *, unsolicited: bool = False
+) -> bool:
     """Queue the email once the current transaction commits, so nobody is emailed about a
-    change that was rolled back."""
+    change that was rolled back.
+
+    `unsolicited` marks mail that anyone can trigger by typing an address into a public form
+    (a confirmation link, say): at most `OPENDEAL_UNSOLICITED_EMAILS_PER_HOUR` such emails go
+    to one address within an hour of the first, so the forms cannot be used to flood someone's inbox.
+    Returns whether the email was queued."""
+    if unsolicited and not _within_hourly_limit(to):
+        return False
     transaction.on_commit(
         lambda: send_email.enqueue(to=to, subject=subject, template=template, context=context)
     )
+    return True
+
+
+def _within_hourly_limit(address: str) -> bool:
+    # The address is hashed so that the cache holds no personal data.
+    digest = hashlib.sha256(address.strip().lower().encode()).hexdigest()
+    key = f"opendeal:unsolicited-email:{digest}"
+    if cache.add(key, 1, timeout=3600):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr: a new hour
+        cache.add(key, 1, timeout=3600)
+        return True
+    return count <= settings.OPENDEAL_UNSOLICITED_EMAILS_PER_HOUR
 
 
 def absolute_url(path: str) -> str:

@@ -332,6 +332,7 @@ def _email_confirmation_link(email: str, pledges: list[Pledge]) -> None:
             ),
             "max_age_days": settings.OPENDEAL_SIGNED_LINK_MAX_AGE_DAYS,
         },
+        unsolicited=True,
     )
 
 
@@ -393,4 +394,5 @@ def send_manage_link(email: str) -> None:
             ),
             "max_age_days": settings.OPENDEAL_SIGNED_LINK_MAX_AGE_DAYS,
         },
+        unsolicited=True,
     )

@@ -246,6 +246,12 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
+# At most this many emails that anyone could trigger from a public form (confirmation links)
+# go to one address in an hour.
+OPENDEAL_UNSOLICITED_EMAILS_PER_HOUR = int(
+    os.environ.get("OPENDEAL_UNSOLICITED_EMAILS_PER_HOUR", "5")
+)
+
 # Signed links in emails (pledge confirmation, managing pledges) expire after this many days.
 OPENDEAL_SIGNED_LINK_MAX_AGE_DAYS = int(os.environ.get("OPENDEAL_SIGNED_LINK_MAX_AGE_DAYS", "7"))
 

@@ -616,3 +616,18 @@ def test_an_email_that_cannot_be_sent_is_reported_without_the_address(settings):
 
     assert "sam@example.org" not in str(error.value)
     assert error.value.__suppress_context__ is True
+
+
+def test_the_public_form_cannot_flood_an_inbox(
+    pledge_deal, settings, django_capture_on_commit_callbacks
+):
+    settings.OPENDEAL_UNSOLICITED_EMAILS_PER_HOUR = 3
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            pledges.sign_pledges([pledge_deal.walking], "target@example.org")
+        pledges.sign_pledges([pledge_deal.walking], "someone.else@example.org")
+    assert [message.to for message in mail.outbox] == [["target@example.org"]] * 3 + [
+        ["someone.else@example.org"]
+    ]
+    # The pledge itself is still there, once, waiting for confirmation.
+    assert Pledge.objects.filter(email="target@example.org").count() == 1
