@@ -4,16 +4,25 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from opendeal.core.models import User
 from opendeal.core.permissions import staff_permission_required
 from opendeal.core.roles import Role
 
 from .forms import PeopleSearchForm, RolesForm
-from .services import MANAGE_ROLES_PERMISSION, RoleChangeRefused, roles_of, set_roles
+from .services import (
+    MANAGE_ROLES_PERMISSION,
+    RoleChangeRefused,
+    reset_two_factor,
+    roles_of,
+    set_roles,
+)
+from .two_factor import has_authenticator
 
 PEOPLE_PER_PAGE = 25
 
@@ -85,4 +94,26 @@ def person_roles(request: HttpRequest, public_id) -> HttpResponse:
         else:
             messages.success(request, f"Roles saved for {person}")
             return redirect("core:people")
-    return render(request, "core/account/person_roles.html", {"form": form, "person": person})
+    if has_authenticator(person):
+        two_factor_status = "Set up, with an authenticator app."
+    elif person.needs_two_factor:
+        two_factor_status = "Not set up yet: they will set it up when they next sign in."
+    else:
+        two_factor_status = "Not needed for their roles."
+    context = {"form": form, "person": person, "two_factor_status": two_factor_status}
+    return render(request, "core/account/person_roles.html", context)
+
+
+@staff_permission_required(MANAGE_ROLES_PERMISSION)
+@require_POST
+def reset_person_two_factor(request: HttpRequest, public_id) -> HttpResponse:
+    person = get_object_or_404(User, public_id=public_id)
+    try:
+        reset_two_factor(request.user, person)
+    except PermissionDenied as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request, f"Two-factor sign-in reset for {person}: they set it up again at next sign-in"
+        )
+    return redirect("core:person-roles", public_id=person.public_id)

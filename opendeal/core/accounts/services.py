@@ -9,6 +9,8 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from opendeal.core import audit
 from opendeal.core.models import User
@@ -18,9 +20,11 @@ from .two_factor import enrol_totp_device, totp_secret_base32
 
 __all__ = [
     "RoleChangeRefused",
+    "can_reset_two_factor",
     "can_set_roles",
     "enrol_totp_device",
     "register_resident",
+    "reset_two_factor",
     "set_roles",
     "totp_secret_base32",
 ]
@@ -93,3 +97,29 @@ def set_roles(actor: User, user: User, roles: Iterable[Role]) -> tuple[set[Role]
     for cached in ("_role_names", "_perm_cache", "_group_perm_cache"):
         user.__dict__.pop(cached, None)
     return added, removed
+
+
+def can_reset_two_factor(actor: User, user: User) -> tuple[bool, str]:
+    if not actor.is_authenticated or not actor.has_perm(MANAGE_ROLES_PERMISSION):
+        return False, "Your role does not include resetting people's two-factor sign-in."
+    if actor.pk == user.pk:
+        return False, (
+            "You cannot reset your own two-factor sign-in. Use a backup code, or ask another "
+            "administrator"
+        )
+    return True, ""
+
+
+def reset_two_factor(actor: User, user: User) -> int:
+    """Remove someone's authenticator and backup codes (a lost phone): they set up a new one
+    when they next sign in, and any session verified with the old one stops being verified.
+    Returns how many devices were removed."""
+    allowed, reason = can_reset_two_factor(actor, user)
+    if not allowed:
+        raise PermissionDenied(reason)
+    with transaction.atomic():
+        removed = TOTPDevice.objects.filter(user=user).delete()[1].get(
+            TOTPDevice._meta.label, 0
+        ) + StaticDevice.objects.filter(user=user).delete()[1].get(StaticDevice._meta.label, 0)
+        audit.record(actor, "account.two_factor_reset", user, devices_removed=removed)
+    return removed

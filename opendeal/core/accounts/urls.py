@@ -30,4 +30,9 @@ urlpatterns = [
     ),
     path("people/", people.people, name="people"),
     path("people/<uuid:public_id>/roles/", people.person_roles, name="person-roles"),
+    path(
+        "people/<uuid:public_id>/two-factor/reset/",
+        people.reset_person_two_factor,
+        name="person-two-factor-reset",
+    ),
 ]

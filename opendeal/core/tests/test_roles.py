@@ -199,3 +199,60 @@ def test_staff_roles_are_the_ones_needing_two_factor():
         "analyst",
         "administrator",
     }
+
+
+# Resetting someone's two-factor sign-in (a lost phone)
+
+
+def test_an_administrator_resets_someones_two_factor(sign_in, administrator, make_user):
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from opendeal.core.accounts.two_factor import create_backup_codes, enrol_totp_device
+
+    officer = make_user(Role.FUND_OFFICER)
+    enrol_totp_device(officer)
+    create_backup_codes(officer)
+    url = f"/account/people/{officer.public_id}/two-factor/reset/"
+
+    response = sign_in(administrator).post(url)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/account/people/{officer.public_id}/roles/"
+    assert not TOTPDevice.objects.filter(user=officer).exists()
+    assert not StaticDevice.objects.filter(user=officer).exists()
+    event = AuditEvent.objects.get(action="account.two_factor_reset")
+    assert (event.actor, event.object_id, event.details) == (
+        administrator,
+        str(officer.public_id),
+        {"devices_removed": 2},
+    )
+
+
+@pytest.mark.parametrize("caller", ["anonymous", "resident", "practitioner", "self"])
+def test_two_factor_reset_is_refused_to_others_and_changes_nothing(
+    caller, sign_in, administrator, resident, practitioner, make_user
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from opendeal.core.accounts.two_factor import enrol_totp_device
+
+    target = administrator if caller == "self" else make_user(Role.FUND_OFFICER)
+    if caller != "self":
+        enrol_totp_device(target)
+    client = {
+        "anonymous": Client(),
+        "resident": sign_in(resident) if caller == "resident" else None,
+        "practitioner": sign_in(practitioner) if caller == "practitioner" else None,
+        "self": sign_in(administrator) if caller == "self" else None,
+    }[caller]
+    devices_before = TOTPDevice.objects.filter(user=target).count()
+
+    response = client.post(f"/account/people/{target.public_id}/two-factor/reset/")
+
+    expected = {"anonymous": 302, "resident": 403, "practitioner": 403, "self": 302}[caller]
+    assert response.status_code == expected
+    if caller == "anonymous":
+        assert response["Location"].startswith("/account/sign-in/")
+    assert TOTPDevice.objects.filter(user=target).count() == devices_before >= 1
+    assert not AuditEvent.objects.filter(action="account.two_factor_reset").exists()
