@@ -214,6 +214,16 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", OPENDEAL_COUNCIL["contact_email"])
+# GOV.UK Notify instead of SMTP: EMAIL_BACKEND=opendeal.core.notify.NotifyEmailBackend, the
+# service's API key, and the id of a Notify email template with subject ((subject)) and body
+# ((body)). Optionally the id of a reply-to address set up in Notify.
+GOVUK_NOTIFY_API_KEY = os.environ.get("GOVUK_NOTIFY_API_KEY", "")
+GOVUK_NOTIFY_TEMPLATE_ID = os.environ.get("GOVUK_NOTIFY_TEMPLATE_ID", "")
+GOVUK_NOTIFY_REPLY_TO_ID = os.environ.get("GOVUK_NOTIFY_REPLY_TO_ID", "")
+# Notify's API; changed only to test against a stand-in.
+GOVUK_NOTIFY_BASE_URL = os.environ.get(
+    "GOVUK_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"
+)
 # The site's own address, for links in emails, e.g. https://deal.example.gov.uk
 OPENDEAL_BASE_URL = os.environ.get("OPENDEAL_BASE_URL", "http://127.0.0.1:8000")
 
