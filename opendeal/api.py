@@ -54,8 +54,10 @@ def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> H
 
 def _register_routers() -> None:
     from opendeal.deal.api import router as deal_router
+    from opendeal.events.api import router as events_router
 
     api.add_router("/deal", deal_router, tags=["The Deal"])
+    api.add_router("/events", events_router, tags=["Events"])
 
 
 _register_routers()

@@ -10,6 +10,7 @@ admin.site.__class__ = OTPAdminSite
 urlpatterns = [
     path("", include("opendeal.core.urls")),
     path("deal/", include("opendeal.deal.urls")),
+    path("events/", include("opendeal.events.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -19,7 +19,9 @@ MENU: list[tuple[str, str, tuple[str, ...]]] = [
     ("Commitments", "deal:home", ()),
     ("Scorecard", "deal:scorecard", ()),
     ("Make a pledge", "deal:pledge", ()),
+    ("Events", "events:list", ()),
     ("Manage the Deal", "deal:manage", ("deal.edit_deal", "deal.record_progress")),
+    ("Manage events", "events:manage", ("events.manage_events",)),
 ]
 
 

@@ -36,7 +36,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.COMMUNITY_MEMBER: set(),
     Role.PRACTITIONER: set(),
     Role.TEAM_MANAGER: set(),
-    Role.FUND_OFFICER: set(),
+    Role.FUND_OFFICER: {"events.manage_events", "events.check_in_attendees"},
     Role.PANEL_MEMBER: set(),
     Role.ANALYST: {"deal.record_progress"},
     Role.ADMINISTRATOR: {
@@ -46,6 +46,8 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "core.view_auditevent",
         # Managing people's roles (the "People" pages under /account/).
         "core.change_user",
+        "events.manage_events",
+        "events.check_in_attendees",
     },
 }
 

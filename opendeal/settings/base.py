@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "ninja",
     "opendeal.core",
     "opendeal.deal",
+    "opendeal.events",
 ]
 
 MIDDLEWARE = [
