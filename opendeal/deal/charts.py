@@ -335,6 +335,15 @@ class Bar:
 
 
 BAR_LABEL_WIDTH, BAR_HEIGHT, BAR_GAP = 160, 28, 12
+# How many characters of a label fit in BAR_LABEL_WIDTH at the labels' 14px size; longer ones
+# are shortened where drawn (the description and the table beside the chart keep them whole).
+BAR_LABEL_CHARACTERS = 19
+
+
+def _fitted_label(label: str) -> str:
+    if len(label) <= BAR_LABEL_CHARACTERS:
+        return label
+    return label[: BAR_LABEL_CHARACTERS - 1].rstrip() + "…"
 
 
 def bar_chart(bars: Sequence[Bar], *, chart_id: str, title: str) -> SafeString:
@@ -357,7 +366,7 @@ def bar_chart(bars: Sequence[Bar], *, chart_id: str, title: str) -> SafeString:
                 '<text class="opendeal-chart__label" x="{}" y="{}">{}</text>',
                 BAR_LABEL_WIDTH - 8,
                 _number(y + BAR_HEIGHT / 2 + 5),
-                bar.label,
+                _fitted_label(bar.label),
                 css_class,
                 BAR_LABEL_WIDTH,
                 _number(y),

@@ -160,3 +160,14 @@ def test_line_chart_names_a_unit_once_and_draws_reference_labels_over_the_line()
     assert svg.count(">per 100,000</text>") == 1
     assert 'text-anchor="end">240</text>' in svg  # the ticks are plain numbers
     assert svg.index(">Target 180 per 100,000</text>") > svg.rindex("<circle")
+
+
+def test_long_bar_labels_are_shortened_where_drawn_but_described_whole():
+    svg = charts.bar_chart(
+        [charts.Bar("Ashton community network meeting", 24), charts.Bar("Short", 3)],
+        chart_id="bars",
+        title="Attendance",
+    )
+    assert ">Ashton community n…</text>" in svg
+    assert ">Short</text>" in svg
+    assert "Ashton community network meeting: 24; Short: 3." in svg

@@ -13,6 +13,7 @@ from django.core.management import call_command
 
 from opendeal.core.models import User
 from opendeal.deal.models import Commitment, Deal, Measure, Pledge, ProgressUpdate, Reading
+from opendeal.events.models import Event, Registration
 
 
 def run_demo() -> str:
@@ -31,8 +32,12 @@ def test_demo_loads_once_and_is_idempotent():
         ProgressUpdate.objects.count(),
         Pledge.objects.count(),
         User.objects.count(),
+        Event.objects.count(),
+        Registration.objects.count(),
     )
     assert counts[0] == 1 and counts[1] == 18 and counts[4] > 1000 and counts[5] == 8
+    assert counts[6:] == (5, 22 + 41 + 40 + 87 + 31)
+    assert "Events: 5 events and 221 fictional registrations added this run." in output
     assert "Demo logins (fictional people)" in output
     assert "administrator@demo.opendeal.example" in output
     # Every staff role has a secret; residents and community members sign in with a password.
@@ -46,6 +51,8 @@ def test_demo_loads_once_and_is_idempotent():
         ProgressUpdate.objects.count(),
         Pledge.objects.count(),
         User.objects.count(),
+        Event.objects.count(),
+        Registration.objects.count(),
     ) == counts
 
 

@@ -373,13 +373,6 @@ def _figures() -> tuple[list[FigureRow], list[FigureRow]]:
     return by_event, by_month
 
 
-CHART_LABEL_LENGTH = 22
-
-
-def _chart_label(text: str) -> str:
-    return text if len(text) <= CHART_LABEL_LENGTH else text[: CHART_LABEL_LENGTH - 1] + "…"
-
-
 @manage_required
 @require_GET
 def attendance(request: HttpRequest) -> HttpResponse:
@@ -388,7 +381,7 @@ def attendance(request: HttpRequest) -> HttpResponse:
         "by_event": by_event,
         "by_month": by_month,
         "event_chart": bar_chart(
-            [Bar(_chart_label(row.label), row.attended) for row in by_event],
+            [Bar(row.label, row.attended) for row in by_event],
             chart_id="attendance-by-event",
             title="People who attended, by event",
         ),

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 
 from opendeal.core.demo import DEMO_PASSWORD, load_demo_accounts
 from opendeal.deal.demo import load_demo_deal
+from opendeal.events.demo import load_demo_events
 
 
 class Command(BaseCommand):
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         logins = load_demo_accounts()
         report = load_demo_deal(log=self.stderr)
         self.stdout.write(self.style.SUCCESS(report))
+        self.stdout.write(self.style.SUCCESS(load_demo_events()))
         self.stdout.write("")
         self.stdout.write("Demo logins (fictional people), all with the password " + DEMO_PASSWORD)
         for login in logins:
