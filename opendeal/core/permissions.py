@@ -41,3 +41,20 @@ def any_permission_required(*permissions: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+def check_permission(actor, permission: str, *, to: str, role_lacks: str) -> tuple[bool, str]:
+    """Whether `actor` holds `permission`, and if not why, in words for the page:
+    "Sign in to {to}." or "Your role does not include {role_lacks}."."""
+    if not actor.is_authenticated:
+        return False, f"Sign in to {to}."
+    if not actor.has_perm(permission):
+        return False, f"Your role does not include {role_lacks}."
+    return True, ""
+
+
+def require(check: tuple[bool, str]) -> None:
+    """Raise PermissionDenied with the reason when a `can_…` check says no."""
+    allowed, reason = check
+    if not allowed:
+        raise PermissionDenied(reason)

@@ -11,12 +11,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max
 
 from opendeal.core import audit
 from opendeal.core.models import User
+from opendeal.core.permissions import check_permission, require
 
 from . import services
 from .models import Commitment, Deal, Measure, MeasureKind, Milestone, Part, Theme
@@ -57,17 +58,9 @@ _GSS_CODE = re.compile(r"^[EWSN]\d{8}$")
 
 
 def can_edit_deal(actor: User) -> tuple[bool, str]:
-    if not actor.is_authenticated:
-        return False, "Sign in to edit the Deal."
-    if not actor.has_perm("deal.edit_deal"):
-        return False, "Your role does not include editing the Deal."
-    return True, ""
-
-
-def _require_editor(actor: User) -> None:
-    allowed, reason = can_edit_deal(actor)
-    if not allowed:
-        raise PermissionDenied(reason)
+    return check_permission(
+        actor, "deal.edit_deal", to="edit the Deal", role_lacks="editing the Deal"
+    )
 
 
 def _assign(instance: models.Model, fields: dict[str, Any], allowed: frozenset[str]) -> list[str]:
@@ -131,7 +124,7 @@ def _check_deal(deal: Deal) -> None:
 @transaction.atomic
 def create_deal(actor: User, **fields: Any) -> Deal:
     """A new Deal, unpublished unless `is_published` says otherwise."""
-    _require_editor(actor)
+    require(can_edit_deal(actor))
     deal = Deal()
     _assign(deal, fields, DEAL_FIELDS)
     _check_deal(deal)
@@ -141,7 +134,7 @@ def create_deal(actor: User, **fields: Any) -> Deal:
 
 @transaction.atomic
 def update_deal(actor: User, deal: Deal, **fields: Any) -> Deal:
-    _require_editor(actor)
+    require(can_edit_deal(actor))
     deal = _locked(deal)
     changed = _assign(deal, _keeping_position(fields), DEAL_FIELDS)
     _check_deal(deal)
@@ -162,7 +155,7 @@ def _check_theme(theme: Theme) -> None:
 
 @transaction.atomic
 def create_theme(actor: User, deal: Deal, **fields: Any) -> Theme:
-    _require_editor(actor)
+    require(can_edit_deal(actor))
     theme = Theme(deal=deal)
     _assign(theme, _with_default_position(fields, deal.themes.all()), THEME_FIELDS)
     _check_theme(theme)
@@ -172,7 +165,7 @@ def create_theme(actor: User, deal: Deal, **fields: Any) -> Theme:
 
 @transaction.atomic
 def update_theme(actor: User, theme: Theme, **fields: Any) -> Theme:
-    _require_editor(actor)
+    require(can_edit_deal(actor))
     theme = _locked(theme)
     changed = _assign(theme, _keeping_position(fields), THEME_FIELDS)
     _check_theme(theme)
@@ -208,7 +201,7 @@ def _check_commitment(commitment: Commitment, deal_id: int) -> None:
 @transaction.atomic
 def create_commitment(actor: User, theme: Theme, **fields: Any) -> Commitment:
     """A new commitment in the theme; `part` says whether it is the council's or residents'."""
-    _require_editor(actor)
+    require(can_edit_deal(actor))
     commitment = Commitment(theme=theme)
     _assign(commitment, _with_default_position(fields, theme.commitments.all()), COMMITMENT_FIELDS)
     _check_commitment(commitment, theme.deal_id)
@@ -220,7 +213,7 @@ def create_commitment(actor: User, theme: Theme, **fields: Any) -> Commitment:
 def update_commitment(actor: User, commitment: Commitment, **fields: Any) -> Commitment:
     """Change a commitment's wording, place or weight. It can move to another theme of the same
     Deal but not to another Deal."""
-    _require_editor(actor)
+    require(can_edit_deal(actor))
     commitment = _locked(commitment)
     deal_id = commitment.theme.deal_id
     changed = _assign(commitment, _keeping_position(fields), COMMITMENT_FIELDS)
@@ -247,7 +240,7 @@ def deletion_blocker(commitment: Commitment) -> str:
 def delete_commitment(actor: User, commitment: Commitment) -> None:
     """Delete a commitment with its measures, readings and timeline; refused once anyone has
     pledged to it, because their pledge must not vanish."""
-    _require_editor(actor)
+    require(can_edit_deal(actor))
     commitment = _locked(commitment)
     reason = deletion_blocker(commitment)
     if reason:
@@ -313,7 +306,7 @@ def _clear_metric_fields(measure: Measure) -> None:
 def create_measure(actor: User, commitment: Commitment, **fields: Any) -> Measure:
     """A new way of judging an "our part" commitment's progress: a metric with a baseline and a
     target, or a list of milestones."""
-    _require_editor(actor)
+    require(can_edit_deal(actor))
     measure = Measure(commitment=commitment)
     _assign(measure, _with_default_position(fields, commitment.measures.all()), MEASURE_FIELDS)
     _clear_metric_fields(measure)
@@ -325,7 +318,7 @@ def create_measure(actor: User, commitment: Commitment, **fields: Any) -> Measur
 
 @transaction.atomic
 def update_measure(actor: User, measure: Measure, **fields: Any) -> Measure:
-    _require_editor(actor)
+    require(can_edit_deal(actor))
     measure = _locked(measure)
     changed = _assign(measure, _keeping_position(fields), MEASURE_FIELDS)
     _clear_metric_fields(measure)
@@ -349,7 +342,7 @@ def _check_milestone(milestone: Milestone) -> None:
 
 @transaction.atomic
 def create_milestone(actor: User, measure: Measure, **fields: Any) -> Milestone:
-    _require_editor(actor)
+    require(can_edit_deal(actor))
     milestone = Milestone(measure=measure)
     _assign(milestone, _with_default_position(fields, measure.milestones.all()), MILESTONE_FIELDS)
     _check_milestone(milestone)
@@ -360,7 +353,7 @@ def create_milestone(actor: User, measure: Measure, **fields: Any) -> Milestone:
 
 @transaction.atomic
 def update_milestone(actor: User, milestone: Milestone, **fields: Any) -> Milestone:
-    _require_editor(actor)
+    require(can_edit_deal(actor))
     milestone = _locked(milestone)
     changed = _assign(milestone, _keeping_position(fields), MILESTONE_FIELDS)
     _check_milestone(milestone)
@@ -375,7 +368,7 @@ def update_milestone(actor: User, milestone: Milestone, **fields: Any) -> Milest
 def _reorder(
     actor: User, siblings: models.QuerySet, ordered_ids: Sequence[UUID], parent: models.Model
 ) -> None:
-    _require_editor(actor)
+    require(can_edit_deal(actor))
     items = {item.public_id: item for item in siblings.select_for_update()}
     if len(ordered_ids) != len(items) or set(ordered_ids) != set(items):
         noun = siblings.model._meta.verbose_name_plural

@@ -7,12 +7,13 @@ progress, puts a dated entry on the public timeline and writes the audit trail.
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from opendeal.core import audit
 from opendeal.core.models import User
+from opendeal.core.permissions import check_permission, require
 
 from . import progress
 from .models import (
@@ -29,17 +30,12 @@ from .models import (
 
 
 def can_record_progress(actor: User) -> tuple[bool, str]:
-    if not actor.is_authenticated:
-        return False, "Sign in to record progress."
-    if not actor.has_perm("deal.record_progress"):
-        return False, "Your role does not include recording progress on the Deal."
-    return True, ""
-
-
-def _require(actor: User, check) -> None:
-    allowed, reason = check(actor)
-    if not allowed:
-        raise PermissionDenied(reason)
+    return check_permission(
+        actor,
+        "deal.record_progress",
+        to="record progress",
+        role_lacks="recording progress on the Deal",
+    )
 
 
 def measure_progress(measure: Measure) -> Decimal | None:
@@ -96,7 +92,7 @@ def record_reading(
     actor: User, measure: Measure, observed_on: datetime.date, value: Decimal, note: str = ""
 ) -> Reading:
     """Record (or correct) the figure for a metric measure on a date."""
-    _require(actor, can_record_progress)
+    require(can_record_progress(actor))
     if measure.kind != MeasureKind.METRIC:
         raise ValidationError({"measure": f"{measure.reference} is not a metric measure."})
     _check_not_future(observed_on, "observed_on")
@@ -119,7 +115,7 @@ def record_reading(
 def complete_milestone(
     actor: User, milestone: Milestone, completed_on: datetime.date, note: str = ""
 ) -> Milestone:
-    _require(actor, can_record_progress)
+    require(can_record_progress(actor))
     _check_not_future(completed_on, "completed_on")
     milestone.completed_on = completed_on
     milestone.save(update_fields=["completed_on"])
@@ -136,7 +132,7 @@ def complete_milestone(
 @transaction.atomic
 def change_status(actor: User, commitment: Commitment, status: Status, reason: str) -> Commitment:
     """Set an "our part" commitment's status, saying why on the timeline."""
-    _require(actor, can_record_progress)
+    require(can_record_progress(actor))
     if commitment.part != Part.OURS:
         raise ValidationError({"status": "Only the council's commitments have a status."})
     if not reason.strip():
@@ -155,7 +151,7 @@ def post_update(
     actor: User, commitment: Commitment, occurred_on: datetime.date, text: str
 ) -> ProgressUpdate:
     """A written update on the timeline, without a new figure."""
-    _require(actor, can_record_progress)
+    require(can_record_progress(actor))
     _check_not_future(occurred_on, "occurred_on")
     if not text.strip():
         raise ValidationError({"text": "Enter the update."})

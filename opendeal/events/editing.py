@@ -9,13 +9,14 @@ Registrations themselves are made and changed by `services`.
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max
 from localflavor.gb.forms import GBPostcodeField
 
 from opendeal.core import audit
 from opendeal.core.models import User
+from opendeal.core.permissions import check_permission, require
 
 from . import services
 from .models import PLACE_HOLDING_STATUSES, Event, Question, Registration, RegistrationType
@@ -48,17 +49,9 @@ INVALID_POSTCODE = "Enter a real postcode for the venue, like WN1 1AA"
 
 
 def can_manage_events(actor: User) -> tuple[bool, str]:
-    if not actor.is_authenticated:
-        return False, "Sign in to manage events."
-    if not actor.has_perm("events.manage_events"):
-        return False, "Your role does not include managing events."
-    return True, ""
-
-
-def _require_manager(actor: User) -> None:
-    allowed, reason = can_manage_events(actor)
-    if not allowed:
-        raise PermissionDenied(reason)
+    return check_permission(
+        actor, "events.manage_events", to="manage events", role_lacks="managing events"
+    )
 
 
 def _apply(
@@ -175,7 +168,7 @@ def _check_event(event: Event) -> None:
 @transaction.atomic
 def create_event(actor: User, **fields: Any) -> Event:
     """A new event, unpublished unless `is_published` says otherwise."""
-    _require_manager(actor)
+    require(can_manage_events(actor))
     event = Event(created_by=actor)
     _apply(event, fields, EVENT_FIELDS, _check_event)
     _save(actor, event, "events.event.created")
@@ -185,7 +178,7 @@ def create_event(actor: User, **fields: Any) -> Event:
 @transaction.atomic
 def update_event(actor: User, event: Event, **fields: Any) -> Event:
     """Change an event. Its capacity can never go below the places already taken."""
-    _require_manager(actor)
+    require(can_manage_events(actor))
     event = _locked(event)
     previous_capacity = event.capacity
     changed = _apply(event, fields, EVENT_FIELDS, _check_event)
@@ -214,7 +207,7 @@ def _check_registration_type(registration_type: RegistrationType) -> None:
 
 @transaction.atomic
 def create_registration_type(actor: User, event: Event, **fields: Any) -> RegistrationType:
-    _require_manager(actor)
+    require(can_manage_events(actor))
     registration_type = RegistrationType(event=event)
     siblings = event.registration_types.all()
     _apply(
@@ -231,7 +224,7 @@ def create_registration_type(actor: User, event: Event, **fields: Any) -> Regist
 def update_registration_type(
     actor: User, registration_type: RegistrationType, **fields: Any
 ) -> RegistrationType:
-    _require_manager(actor)
+    require(can_manage_events(actor))
     registration_type = _locked(registration_type)
     changed = _apply(
         registration_type,
@@ -255,7 +248,7 @@ def registration_type_deletion_blocker(registration_type: RegistrationType) -> s
 @transaction.atomic
 def delete_registration_type(actor: User, registration_type: RegistrationType) -> None:
     """Delete a registration type nobody has registered with."""
-    _require_manager(actor)
+    require(can_manage_events(actor))
     registration_type = _locked(registration_type)
     reason = registration_type_deletion_blocker(registration_type)
     if reason:
@@ -276,7 +269,7 @@ def _check_question(question: Question) -> None:
 
 @transaction.atomic
 def create_question(actor: User, event: Event, **fields: Any) -> Question:
-    _require_manager(actor)
+    require(can_manage_events(actor))
     question = Question(event=event)
     siblings = event.questions.all()
     _apply(question, _with_default_position(fields, siblings), QUESTION_FIELDS, _check_question)
@@ -286,7 +279,7 @@ def create_question(actor: User, event: Event, **fields: Any) -> Question:
 
 @transaction.atomic
 def update_question(actor: User, question: Question, **fields: Any) -> Question:
-    _require_manager(actor)
+    require(can_manage_events(actor))
     question = _locked(question)
     changed = _apply(question, _keeping_position(fields), QUESTION_FIELDS, _check_question)
     _save(actor, question, "events.question.updated", changed)
@@ -307,7 +300,7 @@ def question_deletion_blocker(question: Question) -> str:
 @transaction.atomic
 def delete_question(actor: User, question: Question) -> None:
     """Delete a question nobody has answered."""
-    _require_manager(actor)
+    require(can_manage_events(actor))
     question = _locked(question)
     reason = question_deletion_blocker(question)
     if reason:

@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from opendeal.core import audit
 from opendeal.core.models import User
+from opendeal.core.permissions import check_permission, require
 
 from .emails import queue_registration_email
 from .errors import InvalidLink, RegistrationRefused
@@ -360,8 +361,14 @@ def _promote(event: Event, now: datetime.datetime) -> list[Registration]:
 
 def mark_attendance(actor: User, registration: Registration, attended: bool) -> Registration:
     """Record whether someone with a confirmed place came. Needs events.check_in_attendees."""
-    if not actor.has_perm("events.check_in_attendees"):
-        raise PermissionDenied("You do not have permission to mark attendance.")
+    require(
+        check_permission(
+            actor,
+            "events.check_in_attendees",
+            to="mark attendance",
+            role_lacks="marking attendance",
+        )
+    )
     with transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status != RegistrationStatus.CONFIRMED:

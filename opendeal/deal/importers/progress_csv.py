@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from opendeal.core.models import User
+from opendeal.core.permissions import check_permission
 from opendeal.deal import services
 from opendeal.deal.models import Deal, Measure, MeasureKind, Milestone
 
@@ -109,11 +110,10 @@ def _count(number: int, noun: str) -> str:
 
 
 def can_import_progress(actor: User) -> tuple[bool, str]:
-    if not actor.is_authenticated:
-        return False, "Sign in to import progress."
-    if not actor.has_perm("deal.import_progress"):
-        return False, "Your role does not include importing progress."
-    return services.can_record_progress(actor)
+    allowed, reason = check_permission(
+        actor, "deal.import_progress", to="import progress", role_lacks="importing progress"
+    )
+    return services.can_record_progress(actor) if allowed else (allowed, reason)
 
 
 class ProgressCsvImporter:

@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from opendeal.core import audit
+from opendeal.core.form_pages import form_page
 from opendeal.core.permissions import staff_permission_required
 from opendeal.deal.charts import Bar, bar_chart
 
@@ -48,31 +48,6 @@ def _event_url(event: Event) -> str:
     return reverse("events:manage-event", args=[event.public_id])
 
 
-def _form_page(
-    request: HttpRequest,
-    form: Form,
-    save: Callable[[dict[str, Any]], Any],
-    *,
-    heading: str,
-    caption: str,
-    back_url: str,
-    done: Callable[[Any], tuple[str, str]],
-) -> HttpResponse:
-    """Show a create/edit form; on a valid POST call `save`, then redirect to where `done`
-    says with its message, or show the action's validation errors beside their fields."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save(form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            message, url = done(saved)
-            messages.success(request, message)
-            return redirect(url)
-    context = {"form": form, "heading": heading, "caption": caption, "back_url": back_url}
-    return render(request, "events/manage/form.html", context)
-
-
 def _event(public_id: uuid.UUID) -> Event:
     return get_object_or_404(Event.objects.select_related("deal_theme__deal"), public_id=public_id)
 
@@ -91,7 +66,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @manage_required
 @require_http_methods(["GET", "POST"])
 def event_create(request: HttpRequest) -> HttpResponse:
-    return _form_page(
+    return form_page(
         request,
         EventForm(_posted(request)),
         lambda data: editing.create_event(request.user, **data),
@@ -119,7 +94,7 @@ def event_overview(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def event_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     event = _event(public_id)
-    return _form_page(
+    return form_page(
         request,
         EventForm(_posted(request), initial=_initial(event, EventForm)),
         lambda data: editing.update_event(request.user, event, **data),
@@ -137,7 +112,7 @@ def event_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def type_create(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     event = _event(public_id)
-    return _form_page(
+    return form_page(
         request,
         RegistrationTypeForm(_posted(request)),
         lambda data: editing.create_registration_type(request.user, event, **data),
@@ -160,7 +135,7 @@ def _registration_type(type_id: uuid.UUID) -> RegistrationType:
 def type_edit(request: HttpRequest, type_id: uuid.UUID) -> HttpResponse:
     registration_type = _registration_type(type_id)
     event = registration_type.event
-    return _form_page(
+    return form_page(
         request,
         RegistrationTypeForm(
             _posted(request), initial=_initial(registration_type, RegistrationTypeForm)
@@ -193,7 +168,7 @@ def type_delete(request: HttpRequest, type_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def question_create(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     event = _event(public_id)
-    return _form_page(
+    return form_page(
         request,
         QuestionForm(_posted(request)),
         lambda data: editing.create_question(request.user, event, **data),
@@ -213,7 +188,7 @@ def _question(question_id: uuid.UUID) -> Question:
 def question_edit(request: HttpRequest, question_id: uuid.UUID) -> HttpResponse:
     question = _question(question_id)
     event = question.event
-    return _form_page(
+    return form_page(
         request,
         QuestionForm(_posted(request), initial=_initial(question, QuestionForm)),
         lambda data: editing.update_question(request.user, question, **data),

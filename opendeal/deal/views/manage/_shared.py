@@ -1,14 +1,11 @@
 """What the staff pages that edit the Deal share: permissions, form binding, redirects."""
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from opendeal.core.permissions import staff_permission_required
@@ -44,31 +41,6 @@ def initial_from(instance: Any, form_class: type[Form]) -> dict[str, Any]:
         name: f"{value.normalize():f}" if isinstance(value, Decimal) else value
         for name, value in values.items()
     }
-
-
-def form_page(
-    request: HttpRequest,
-    form: Form,
-    save: Callable[[dict[str, Any]], Any],
-    *,
-    heading: str,
-    caption: str,
-    back_url: str,
-    done: Callable[[Any], tuple[str, str]],
-) -> HttpResponse:
-    """Show a create/edit form; on a valid POST call `save`, then redirect to where `done`
-    says with its message, or show the action's validation errors beside their fields."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save(form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            message, url = done(saved)
-            messages.success(request, message)
-            return redirect(url)
-    context = {"form": form, "heading": heading, "caption": caption, "back_url": back_url}
-    return render(request, "deal/manage/form.html", context)
 
 
 def commitment_or_404(commitment_id) -> Commitment:
