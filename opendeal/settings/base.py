@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "opendeal.core",
     "opendeal.deal",
     "opendeal.events",
+    "opendeal.geography",
 ]
 
 MIDDLEWARE = [
