@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "opendeal.deal",
     "opendeal.events",
     "opendeal.geography",
+    "opendeal.directory",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,408 @@
+"""Read an Open Referral UK (HSDS-UK 3.0) package into the directory: all of it or nothing.
+
+Two layouts are read:
+
+- JSON: a list of full services (as `/services/{id}` returns them), a single full service, or
+  the API's paginated list `{"contents": [...]}`. A package written by our exporter may also
+  carry top-level `organizations` and `taxonomies` lists.
+- CSV: a folder of the standard's CSV files (`services.csv`, `locations.csv`, ...), each read by
+  its header names, so column order and extra columns do not matter.
+
+Records are upserted by their `id`. Everything is checked before anything is written, and the
+writes run in one transaction, so a package with any problem changes nothing; the error names
+every problem by file, row (CSV) or JSON path, and field.
+"""
+
+import csv
+import datetime as dt
+import json
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from opendeal.core import audit
+from opendeal.core.models import User
+from opendeal.directory.oruk.spec import BY_KEY, OBJECT_TYPES, ObjectType, model_field
+
+# Problems listed in the error's message; all of them stay on `problems`.
+MESSAGE_PROBLEM_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        if self.field is None:
+            return f"{self.where}: {self.message}"
+        return f"{self.where}, field “{self.field}”: {self.message}"
+
+
+class OrukImportError(Exception):
+    """The package was refused; nothing was written."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        shown = "\n".join(f"- {problem}" for problem in problems[:MESSAGE_PROBLEM_LIMIT])
+        more = len(problems) - MESSAGE_PROBLEM_LIMIT
+        if more > 0:
+            shown += f"\n- and {more} more"
+        super().__init__(f"The package was not imported ({len(problems)} problems):\n{shown}")
+
+
+@dataclass
+class ImportReport:
+    # Object type (the standard's name, e.g. "service") -> {"created": n, "updated": n}.
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Files of a CSV package that are not read (e.g. programs.csv, required_documents.csv).
+    ignored_files: list[str] = field(default_factory=list)
+
+    def created(self, key: str) -> int:
+        return self.counts.get(key, {}).get("created", 0)
+
+    def updated(self, key: str) -> int:
+        return self.counts.get(key, {}).get("updated", 0)
+
+
+@dataclass
+class Occurrence:
+    """One object as found in the package, before it is checked."""
+
+    key: str
+    where: str
+    data: dict[str, Any]
+
+
+class PackageReader:
+    """Collects occurrences and problems from a package's files."""
+
+    def __init__(self) -> None:
+        self.occurrences: list[Occurrence] = []
+        self.problems: list[Problem] = []
+        self.ignored_files: list[str] = []
+
+    # --- JSON -----------------------------------------------------------------------------
+
+    def read_json_file(self, path: Path) -> None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            self.problems.append(Problem(path.name, None, f"is not readable JSON ({error})"))
+            return
+        self.read_json(data, path.name)
+
+    def read_json(self, data: Any, source: str) -> None:
+        if isinstance(data, list):
+            services, prefix = data, ""
+        elif isinstance(data, dict) and "contents" in data:
+            services, prefix = data["contents"], "contents"
+            for index, organization in enumerate(_list_at(data, "organizations")):
+                self._organization(organization, f"{source}: organizations[{index}]")
+            for index, taxonomy in enumerate(_list_at(data, "taxonomies")):
+                self._taxonomy(taxonomy, f"{source}: taxonomies[{index}]")
+        elif isinstance(data, dict):
+            self._service(data, f"{source}: $")
+            return
+        else:
+            self.problems.append(
+                Problem(source, None, "must be a list of services or an object with “contents”")
+            )
+            return
+        if not isinstance(services, list):
+            self.problems.append(Problem(f"{source}: {prefix}", None, "must be a list"))
+            return
+        for index, service in enumerate(services):
+            self._service(service, f"{source}: {prefix}[{index}]")
+
+    def _take(
+        self, key: str, obj: Any, where: str, implied: dict[str, Any] | None = None
+    ) -> dict[str, Any] | None:
+        """One object's own fields, with the references its place in the JSON implies."""
+        if not isinstance(obj, dict):
+            self.problems.append(Problem(where, None, "must be an object"))
+            return None
+        object_type = BY_KEY[key]
+        data = {name: obj[name] for name in ("id", *object_type.fields) if name in obj}
+        for name, value in (implied or {}).items():
+            given = data.get(name)
+            if given not in (None, "") and str(given) != str(value):
+                self.problems.append(
+                    Problem(where, name, f"is “{given}” but it is inside “{value}”")
+                )
+            data[name] = value
+        self.occurrences.append(Occurrence(key, where, data))
+        return data
+
+    def _children(
+        self, parent: dict, name: str, key: str, where: str, implied: dict[str, Any]
+    ) -> list[tuple[dict, dict[str, Any], str]]:
+        """Take each child of `parent[name]`: (the child, its taken data, where it is)."""
+        taken = []
+        for index, child in enumerate(_list_at(parent, name, where, self.problems)):
+            data = self._take(key, child, f"{where}.{name}[{index}]", implied)
+            if data is not None:
+                taken.append((child, data, f"{where}.{name}[{index}]"))
+        return taken
+
+    def _attributes(self, parent: dict, where: str, link_type: str) -> None:
+        implied = {"link_id": parent.get("id")}
+        for attribute, data, attribute_where in self._children(
+            parent, "attributes", "attribute", where, implied
+        ):
+            data.setdefault("link_type", link_type)
+            term = attribute.get("taxonomy_term")
+            if term is not None:
+                term_data = self._take("taxonomy_term", term, f"{attribute_where}.taxonomy_term")
+                if term_data is not None:
+                    data.setdefault("taxonomy_term_id", term_data.get("id"))
+
+    def _organization(self, organization: Any, where: str) -> dict | None:
+        data = self._take("organization", organization, where)
+        if data is None:
+            return None
+        implied = {"organization_id": data.get("id")}
+        self._children(
+            organization, "organization_identifiers", "organization_identifier", where, implied
+        )
+        self._attributes(organization, where, "organization")
+        return data
+
+    def _location(self, location: Any, where: str) -> dict | None:
+        data = self._take("location", location, where)
+        if data is None:
+            return None
+        implied = {"location_id": data.get("id")}
+        self._children(location, "addresses", "address", where, implied)
+        self._children(location, "accessibility", "accessibility", where, implied)
+        self._attributes(location, where, "location")
+        return data
+
+    def _taxonomy(self, taxonomy: Any, where: str) -> None:
+        data = self._take("taxonomy", taxonomy, where)
+        if data is not None:
+            implied = {"taxonomy_id": data.get("id")}
+            self._children(taxonomy, "taxonomy_terms", "taxonomy_term", where, implied)
+
+    def _service(self, service: Any, where: str) -> None:
+        if isinstance(service, dict) and isinstance(service.get("organization"), dict):
+            organization = self._organization(service["organization"], f"{where}.organization")
+            implied_organization = {"organization_id": (organization or {}).get("id")}
+        else:
+            implied_organization = {}
+        data = self._take("service", service, where, implied_organization)
+        if data is None:
+            return
+        implied = {"service_id": data.get("id")}
+        for name, key in (
+            ("schedules", "schedule"),
+            ("service_areas", "service_area"),
+            ("languages", "language"),
+            ("funding", "funding"),
+            ("cost_options", "cost_option"),
+        ):
+            self._children(service, name, key, where, implied)
+        for contact, contact_data, contact_where in self._children(
+            service, "contacts", "contact", where, implied
+        ):
+            self._children(
+                contact, "phones", "phone", contact_where, {"contact_id": contact_data.get("id")}
+            )
+        for link, link_data, link_where in self._children(
+            service, "service_at_locations", "service_at_location", where, implied
+        ):
+            location = link.get("location")
+            if location is not None:
+                location_data = self._location(location, f"{link_where}.location")
+                if location_data is not None:
+                    link_data.setdefault("location_id", location_data.get("id"))
+        self._attributes(service, where, "service")
+
+    # --- CSV ------------------------------------------------------------------------------
+
+    def read_csv_folder(self, folder: Path) -> None:
+        read: set[str] = set()
+        for object_type in OBJECT_TYPES:
+            path = next(
+                (folder / name for name in object_type.csv_files if (folder / name).is_file()),
+                None,
+            )
+            if path is not None:
+                read.add(path.name)
+                self._read_csv(object_type, path)
+        self.ignored_files = sorted(
+            path.name for path in folder.glob("*.csv") if path.name not in read
+        )
+
+    def _read_csv(self, object_type: ObjectType, path: Path) -> None:
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as stream:
+                reader = csv.DictReader(stream)
+                headers = set(reader.fieldnames or ())
+                if "id" not in headers:
+                    self.problems.append(Problem(path.name, "id", "the header has no “id” column"))
+                    return
+                wanted = [name for name in ("id", *object_type.fields) if name in headers]
+                # Row numbers as a spreadsheet shows them: the header is row 1.
+                for row_number, row in enumerate(reader, start=2):
+                    data = {name: row[name] for name in wanted if row.get(name) not in (None, "")}
+                    self.occurrences.append(
+                        Occurrence(object_type.key, f"{path.name} row {row_number}", data)
+                    )
+        except (OSError, UnicodeDecodeError, csv.Error) as error:
+            self.problems.append(Problem(path.name, None, f"is not a readable CSV file ({error})"))
+
+
+def _list_at(
+    parent: dict, name: str, where: str = "", problems: list[Problem] | None = None
+) -> list:
+    value = parent.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        if problems is not None:
+            problems.append(Problem(where, name, "must be a list"))
+        return []
+    return value
+
+
+# --- Checking and writing -------------------------------------------------------------------
+
+
+def _is_required(model_field_: models.Field) -> bool:
+    return not model_field_.null and not model_field_.has_default()
+
+
+def _convert(model_field_: models.Field, raw: Any) -> Any:
+    """A raw JSON or CSV value as the model field's Python value; raises ValueError."""
+    if isinstance(raw, dict | list | bool):
+        raise ValueError("must be a single value")
+    if isinstance(model_field_, models.IntegerField) and isinstance(raw, float):
+        if not raw.is_integer():
+            raise ValueError(f"“{raw}” is not a whole number")
+        raw = int(raw)
+    if isinstance(model_field_, models.TextField | models.CharField):
+        raw = str(raw)
+    if isinstance(model_field_, models.DecimalField) and isinstance(raw, float):
+        raw = repr(raw)  # via text, so 53.1 stays 53.1 rather than its binary expansion
+    try:
+        value = model_field_.clean(raw, None)
+    except ValidationError as error:
+        raise ValueError(" ".join(error.messages)) from error
+    if isinstance(value, dt.datetime) and timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+def _check(
+    occurrences: list[Occurrence], problems: list[Problem]
+) -> dict[str, dict[uuid.UUID, dict[str, Any]]]:
+    """Convert every occurrence, check references, and merge occurrences of the same id."""
+    merged: dict[str, dict[uuid.UUID, dict[str, Any]]] = defaultdict(dict)
+    # (where, field, target key, target id) for every reference, checked once all ids are known.
+    references: list[tuple[str, str, str, uuid.UUID]] = []
+    # Ids in the package, even of records with problems, so that a reference to a record with a
+    # problem is not reported a second time as a reference to nothing.
+    present: dict[str, set[uuid.UUID]] = defaultdict(set)
+    for occurrence in occurrences:
+        object_type = BY_KEY[occurrence.key]
+        values: dict[str, Any] = {}
+        ok = True
+        for name in ("id", *object_type.fields):
+            target = model_field(object_type, name)
+            raw = occurrence.data.get(name)
+            if raw is None or raw == "":
+                if _is_required(target):
+                    problems.append(Problem(occurrence.where, name, "is required"))
+                    ok = False
+                else:
+                    values[target.attname] = None if target.null else target.get_default()
+                continue
+            try:
+                if name in object_type.references:
+                    value = _convert(target.target_field, raw)
+                    references.append((occurrence.where, name, object_type.references[name], value))
+                else:
+                    value = _convert(target, raw)
+            except ValueError as error:
+                problems.append(Problem(occurrence.where, name, str(error)))
+                ok = False
+                continue
+            values[target.attname] = value
+            if name == "id":
+                present[occurrence.key].add(value)
+        if ok:
+            merged[occurrence.key].setdefault(values["id"], {}).update(values)
+    missing_by_key: dict[str, set[uuid.UUID]] = defaultdict(set)
+    for _where, _name, key, target_id in references:
+        if target_id not in present[key]:
+            missing_by_key[key].add(target_id)
+    in_directory = {
+        key: set(BY_KEY[key].model.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        for key, ids in missing_by_key.items()
+    }
+    for where, name, key, target_id in references:
+        if target_id not in present[key] and target_id not in in_directory.get(key, set()):
+            problems.append(
+                Problem(where, name, f"there is no {key} “{target_id}” in the package or directory")
+            )
+    return merged
+
+
+def _write(merged: dict[str, dict[uuid.UUID, dict[str, Any]]], report: ImportReport) -> None:
+    for object_type in OBJECT_TYPES:
+        records = merged.get(object_type.key)
+        if not records:
+            continue
+        model = object_type.model
+        existing = set(model.objects.filter(pk__in=records.keys()).values_list("pk", flat=True))
+        for record_id, values in records.items():
+            defaults = {name: value for name, value in values.items() if name != "id"}
+            model.objects.update_or_create(pk=record_id, defaults=defaults)
+        updated = len(existing)
+        report.counts[object_type.key] = {
+            "created": len(records) - updated,
+            "updated": updated,
+        }
+
+
+def import_reader(reader: PackageReader, source: str, actor: User | None = None) -> ImportReport:
+    problems = list(reader.problems)
+    merged = _check(reader.occurrences, problems)
+    if problems:
+        raise OrukImportError(problems)
+    report = ImportReport(ignored_files=reader.ignored_files)
+    with transaction.atomic():
+        _write(merged, report)
+        audit.record(actor, "directory.import_oruk", None, source=source, counts=report.counts)
+    return report
+
+
+def import_package(source: Path, actor: User | None = None) -> ImportReport:
+    """Import a JSON file or a folder of the standard's CSV files. Raises OrukImportError."""
+    reader = PackageReader()
+    if source.is_dir():
+        reader.read_csv_folder(source)
+        if not reader.occurrences and not reader.problems:
+            reader.problems.append(
+                Problem(source.name, None, "holds none of the standard's CSV files")
+            )
+    elif source.is_file():
+        reader.read_json_file(source)
+    else:
+        reader.problems.append(Problem(str(source), None, "is neither a file nor a folder"))
+    return import_reader(reader, source.name, actor)
+
+
+def import_json_data(data: Any, source: str = "package", actor: User | None = None) -> ImportReport:
+    """Import already-parsed JSON (e.g. an API response). Raises OrukImportError."""
+    reader = PackageReader()
+    reader.read_json(data, source)
+    return import_reader(reader, source, actor)
