@@ -9,16 +9,12 @@ from decimal import Decimal
 from django import forms
 from django.db.models import QuerySet
 
+from opendeal.core import form_fields
+
 from .models import Deal, Direction, Measure, MeasureKind, Milestone, Part, Status, Theme
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 NOTE_MAX_LENGTH = 1000
-
-
-def _narrow(field: forms.Field, width: str) -> forms.Field:
-    """Give the field's input a GOV.UK width class, as the manage form template reads it."""
-    field.govuk_classes = f"govuk-input--width-{width}"
-    return field
 
 
 class IsoDateField(forms.DateField):
@@ -35,7 +31,7 @@ class IsoDateField(forms.DateField):
             },
             **kwargs,
         )
-        _narrow(self, "10")
+        form_fields.narrow(self, "10")
 
 
 class NumberField(forms.DecimalField):
@@ -49,31 +45,7 @@ class NumberField(forms.DecimalField):
             error_messages={"required": required_message, "invalid": "Enter a number, like 42.5"},
             **kwargs,
         )
-        _narrow(self, "10")
-
-
-def _text(label: str, required_message: str = "", **kwargs) -> forms.CharField:
-    messages = {"required": required_message} if required_message else {}
-    return forms.CharField(label=label, error_messages=messages, **kwargs)
-
-
-def _long_text(label: str, required_message: str = "", rows: int = 5, **kwargs) -> forms.CharField:
-    return _text(label, required_message, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
-
-
-def _position() -> forms.Field:
-    return _narrow(
-        forms.IntegerField(
-            label="Position",
-            required=False,
-            min_value=0,
-            max_value=32767,
-            help_text="Lower numbers come first. Leave empty to put it at the end.",
-            widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-            error_messages={"invalid": "Enter the position as a whole number, like 3"},
-        ),
-        "4",
-    )
+        form_fields.narrow(self, "10")
 
 
 def _weight(what: str) -> NumberField:
@@ -89,7 +61,7 @@ def _weight(what: str) -> NumberField:
 
 
 def _short_name(help_text: str) -> forms.Field:
-    return _narrow(
+    return form_fields.narrow(
         forms.SlugField(
             label="Short name",
             max_length=50,
@@ -104,8 +76,8 @@ def _short_name(help_text: str) -> forms.Field:
 
 
 def _reference(max_length: int, example: str, use: str = "") -> forms.Field:
-    return _narrow(
-        _text(
+    return form_fields.narrow(
+        form_fields.text(
             "Reference",
             "Enter a reference",
             max_length=max_length,
@@ -116,12 +88,12 @@ def _reference(max_length: int, example: str, use: str = "") -> forms.Field:
 
 
 class DealForm(forms.Form):
-    title = _text("Title", "Enter the Deal’s title", max_length=200)
+    title = form_fields.text("Title", "Enter the Deal’s title", max_length=200)
     slug = _short_name(
         "Used in web addresses: lower-case letters, numbers and hyphens, like wigan-deal"
     )
-    area_code = _narrow(
-        _text(
+    area_code = form_fields.narrow(
+        form_fields.text(
             "Area code",
             "Enter the GSS code of the area the Deal covers",
             max_length=9,
@@ -129,7 +101,7 @@ class DealForm(forms.Form):
         ),
         "10",
     )
-    summary = _long_text("Summary", "Enter a summary of the Deal")
+    summary = form_fields.long_text("Summary", "Enter a summary of the Deal")
     starts_on = IsoDateField(label="Start date", required_message="Enter the date the Deal starts")
     is_published = forms.BooleanField(
         label="Publish this Deal",
@@ -139,10 +111,10 @@ class DealForm(forms.Form):
 
 
 class ThemeForm(forms.Form):
-    title = _text("Title", "Enter the theme’s title", max_length=200)
+    title = form_fields.text("Title", "Enter the theme’s title", max_length=200)
     slug = _short_name("Used in web addresses, like health-and-wellbeing")
-    summary = _long_text("Summary", required=False)
-    position = _position()
+    summary = form_fields.long_text("Summary", required=False)
+    position = form_fields.position()
     weight = _weight("Deal")
 
 
@@ -161,9 +133,9 @@ class CommitmentForm(forms.Form):
         error_messages={"required": "Select whose part the commitment is"},
     )
     reference = _reference(20, "HW1")
-    title = _text("Commitment", "Enter the commitment", max_length=300)
-    description = _long_text("Description", required=False)
-    position = _position()
+    title = form_fields.text("Commitment", "Enter the commitment", max_length=300)
+    description = form_fields.long_text("Description", required=False)
+    position = form_fields.position()
     weight = _weight("theme")
 
     def __init__(self, *args, deal: Deal, **kwargs) -> None:
@@ -173,7 +145,7 @@ class CommitmentForm(forms.Form):
 
 class MeasureForm(forms.Form):
     reference = _reference(30, "HW1.1", " Progress files name measures by it.")
-    title = _text("What is measured", "Enter what is measured", max_length=300)
+    title = form_fields.text("What is measured", "Enter what is measured", max_length=300)
     kind = forms.ChoiceField(
         label="Kind of measure",
         choices=MeasureKind.choices,
@@ -181,7 +153,7 @@ class MeasureForm(forms.Form):
         error_messages={"required": "Select the kind of measure"},
     )
     weight = _weight("commitment")
-    unit = _text(
+    unit = form_fields.text(
         "Unit", required=False, max_length=50, help_text="For a metric. For example: %, people"
     )
     direction = forms.ChoiceField(
@@ -199,16 +171,16 @@ class MeasureForm(forms.Form):
     baseline_on = IsoDateField(label="Baseline date", required=False)
     target_value = NumberField(label="Target", required=False, help_text="Needed for a metric.")
     target_on = IsoDateField(label="Target date", required=False)
-    source = _text(
+    source = form_fields.text(
         "Source", required=False, max_length=300, help_text="Where the figures come from."
     )
-    position = _position()
+    position = form_fields.position()
 
 
 class MilestoneForm(forms.Form):
-    title = _text("Milestone", "Enter the milestone", max_length=300)
+    title = form_fields.text("Milestone", "Enter the milestone", max_length=300)
     due_on = IsoDateField(label="Due date", required=False)
-    position = _position()
+    position = form_fields.position()
 
 
 class _MeasureChoiceField(forms.ModelChoiceField):
@@ -233,7 +205,7 @@ class RecordReadingForm(forms.Form):
         label="Date of the figure", required_message="Enter the date of the figure"
     )
     value = NumberField(label="Figure", required_message="Enter the figure")
-    note = _long_text(
+    note = form_fields.long_text(
         "Note",
         required=False,
         rows=3,
@@ -257,7 +229,7 @@ class CompleteMilestoneForm(forms.Form):
     completed_on = IsoDateField(
         label="Date reached", required_message="Enter the date it was reached"
     )
-    note = _long_text("Note", required=False, rows=3, max_length=NOTE_MAX_LENGTH)
+    note = form_fields.long_text("Note", required=False, rows=3, max_length=NOTE_MAX_LENGTH)
 
     def __init__(self, *args, milestones: QuerySet[Milestone], **kwargs) -> None:
         super().__init__(*args, prefix="milestone", **kwargs)
@@ -271,7 +243,7 @@ class ChangeStatusForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the new status"},
     )
-    reason = _long_text(
+    reason = form_fields.long_text(
         "Why has it changed?", "Say why the status changed", rows=3, max_length=NOTE_MAX_LENGTH
     )
 
@@ -281,7 +253,7 @@ class ChangeStatusForm(forms.Form):
 
 class PostUpdateForm(forms.Form):
     occurred_on = IsoDateField(label="Date of the update", required_message="Enter the date")
-    text = _long_text(
+    text = form_fields.long_text(
         "Update", "Enter the update", max_length=4000, help_text="Shown on the public timeline."
     )
 

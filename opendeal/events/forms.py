@@ -9,6 +9,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from opendeal.core import form_fields
 from opendeal.core.models import User
 from opendeal.deal.models import Theme
 
@@ -23,23 +24,8 @@ ANSWER_MAX_LENGTH = 1000
 DATE_TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
-def _narrow(field: forms.Field, width: str) -> forms.Field:
-    """Give the field's input a GOV.UK width class, as the manage form template reads it."""
-    field.govuk_classes = f"govuk-input--width-{width}"
-    return field
-
-
-def _text(label: str, required_message: str = "", **kwargs) -> forms.CharField:
-    messages = {"required": required_message} if required_message else {}
-    return forms.CharField(label=label, error_messages=messages, **kwargs)
-
-
-def _long_text(label: str, required_message: str = "", rows: int = 5, **kwargs) -> forms.CharField:
-    return _text(label, required_message, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
-
-
 def _whole_number(label: str, *, min_value: int, required_message: str, **kwargs) -> forms.Field:
-    return _narrow(
+    return form_fields.narrow(
         forms.IntegerField(
             label=label,
             min_value=min_value,
@@ -53,21 +39,6 @@ def _whole_number(label: str, *, min_value: int, required_message: str, **kwargs
             **kwargs,
         ),
         "5",
-    )
-
-
-def _position() -> forms.Field:
-    return _narrow(
-        forms.IntegerField(
-            label="Position",
-            required=False,
-            min_value=0,
-            max_value=32767,
-            help_text="Lower numbers come first. Leave empty to put it at the end.",
-            widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-            error_messages={"invalid": "Enter the position as a whole number, like 3"},
-        ),
-        "4",
     )
 
 
@@ -90,7 +61,7 @@ class LondonDateTimeField(forms.DateTimeField):
             },
             **kwargs,
         )
-        _narrow(self, "20")
+        form_fields.narrow(self, "20")
 
     def prepare_value(self, value):
         if isinstance(value, datetime.datetime):
@@ -104,31 +75,33 @@ class ThemeChoiceField(forms.ModelChoiceField):
 
 
 class EventForm(forms.Form):
-    title = _text("Title", "Enter the event’s title", max_length=200)
+    title = form_fields.text("Title", "Enter the event’s title", max_length=200)
     kind = forms.ChoiceField(
         label="Kind of event",
         choices=EventKind.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Select the kind of event"},
     )
-    summary = _long_text(
+    summary = form_fields.long_text(
         "Summary",
         "Enter a summary of the event",
         rows=2,
         max_length=300,
         help_text="One or two sentences for the list of events.",
     )
-    description = _long_text("Description", required=False, rows=8)
+    description = form_fields.long_text("Description", required=False, rows=8)
     starts_at = LondonDateTimeField(label="Start", required_message="Enter when the event starts")
     ends_at = LondonDateTimeField(label="End", required_message="Enter when the event ends")
-    venue_name = _text(
+    venue_name = form_fields.text(
         "Venue",
         required=False,
         max_length=200,
         help_text="Where people go, like Wigan Life Centre. Leave empty for an online-only event.",
     )
-    venue_address = _long_text("Venue address", required=False, rows=3)
-    venue_postcode = _narrow(_text("Venue postcode", required=False, max_length=10), "10")
+    venue_address = form_fields.long_text("Venue address", required=False, rows=3)
+    venue_postcode = form_fields.narrow(
+        form_fields.text("Venue postcode", required=False, max_length=10), "10"
+    )
     online_url = forms.URLField(
         label="Online joining link",
         required=False,
@@ -188,22 +161,22 @@ class EventForm(forms.Form):
 
 
 class RegistrationTypeForm(forms.Form):
-    name = _text(
+    name = form_fields.text(
         "Name",
         "Enter the registration type’s name",
         max_length=100,
         help_text="Who is coming, like Resident, Community organisation or Professional.",
     )
-    position = _position()
+    position = form_fields.position()
 
 
 class QuestionForm(forms.Form):
-    text = _text("Question", "Enter the question", max_length=300)
-    hint = _text(
+    text = form_fields.text("Question", "Enter the question", max_length=300)
+    hint = form_fields.text(
         "Hint", required=False, max_length=300, help_text="Shown under the question, to help."
     )
     is_required = forms.BooleanField(label="Everyone must answer this question", required=False)
-    position = _position()
+    position = form_fields.position()
 
 
 class EventFilterForm(forms.Form):
@@ -220,7 +193,7 @@ class RegistrationForm(forms.Form):
     """Who is coming, as what, and their answers to the event's questions. Signed in, the
     registration is made with the account's email address, so there is no email field."""
 
-    name = _text(
+    name = form_fields.text(
         "Full name",
         "Enter your full name",
         max_length=200,
