@@ -2,6 +2,7 @@
 banner, or show the action's validation errors in the GOV.UK error summary."""
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -34,3 +35,19 @@ def form_page(
             return redirect(url)
     context = {"form": form, "heading": heading, "caption": caption, "back_url": back_url}
     return render(request, "core/form_page.html", context)
+
+
+def posted(request: HttpRequest, with_files: bool = False):
+    """The data to bind a form to: None on GET, so the form is unbound and shows no errors."""
+    if request.method != "POST":
+        return (None, None) if with_files else None
+    return (request.POST, request.FILES) if with_files else request.POST
+
+
+def initial_from(instance: Any, form_class: type[Form]) -> dict[str, Any]:
+    """The form's fields filled from the instance; decimals without trailing zeros."""
+    values = {name: getattr(instance, name) for name in form_class.base_fields}
+    return {
+        name: f"{value.normalize():f}" if isinstance(value, Decimal) else value
+        for name, value in values.items()
+    }

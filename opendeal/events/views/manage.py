@@ -11,10 +11,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.contrib import messages
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -22,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from opendeal.core import audit
-from opendeal.core.form_pages import form_page
+from opendeal.core.form_pages import form_page, initial_from, posted
 from opendeal.core.permissions import staff_permission_required
 from opendeal.deal.charts import Bar, bar_chart
 
@@ -33,15 +31,6 @@ from ..models import Event, Question, Registration, RegistrationStatus, Registra
 manage_required = staff_permission_required("events.manage_events")
 check_in_required = staff_permission_required("events.check_in_attendees")
 REGISTRANTS_VIEWED = "events.registrations.viewed"
-
-
-def _posted(request: HttpRequest):
-    """The data to bind a form to: None on GET, so the form is unbound and shows no errors."""
-    return request.POST if request.method == "POST" else None
-
-
-def _initial(instance: Any, form_class: type[Form]) -> dict[str, Any]:
-    return {name: getattr(instance, name) for name in form_class.base_fields}
 
 
 def _event_url(event: Event) -> str:
@@ -68,7 +57,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 def event_create(request: HttpRequest) -> HttpResponse:
     return form_page(
         request,
-        EventForm(_posted(request)),
+        EventForm(posted(request)),
         lambda data: editing.create_event(request.user, **data),
         heading="Create an event",
         caption="Manage events",
@@ -96,7 +85,7 @@ def event_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     event = _event(public_id)
     return form_page(
         request,
-        EventForm(_posted(request), initial=_initial(event, EventForm)),
+        EventForm(posted(request), initial=initial_from(event, EventForm)),
         lambda data: editing.update_event(request.user, event, **data),
         heading="Edit the event",
         caption=event.title,
@@ -114,7 +103,7 @@ def type_create(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     event = _event(public_id)
     return form_page(
         request,
-        RegistrationTypeForm(_posted(request)),
+        RegistrationTypeForm(posted(request)),
         lambda data: editing.create_registration_type(request.user, event, **data),
         heading="Add a registration type",
         caption=event.title,
@@ -138,7 +127,7 @@ def type_edit(request: HttpRequest, type_id: uuid.UUID) -> HttpResponse:
     return form_page(
         request,
         RegistrationTypeForm(
-            _posted(request), initial=_initial(registration_type, RegistrationTypeForm)
+            posted(request), initial=initial_from(registration_type, RegistrationTypeForm)
         ),
         lambda data: editing.update_registration_type(request.user, registration_type, **data),
         heading="Edit the registration type",
@@ -170,7 +159,7 @@ def question_create(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     event = _event(public_id)
     return form_page(
         request,
-        QuestionForm(_posted(request)),
+        QuestionForm(posted(request)),
         lambda data: editing.create_question(request.user, event, **data),
         heading="Add a question",
         caption=event.title,
@@ -190,7 +179,7 @@ def question_edit(request: HttpRequest, question_id: uuid.UUID) -> HttpResponse:
     event = question.event
     return form_page(
         request,
-        QuestionForm(_posted(request), initial=_initial(question, QuestionForm)),
+        QuestionForm(posted(request), initial=initial_from(question, QuestionForm)),
         lambda data: editing.update_question(request.user, question, **data),
         heading="Edit the question",
         caption=event.title,

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from opendeal.core.form_pages import posted
 from opendeal.core.permissions import staff_permission_required
 
 from ... import services
@@ -36,7 +37,6 @@ from ._shared import (
     TIMELINE_LENGTH,
     commitment_or_404,
     commitment_url,
-    posted,
     progress_required,
 )
 

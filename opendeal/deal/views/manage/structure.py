@@ -8,7 +8,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from opendeal.core.form_pages import form_page
+from opendeal.core.form_pages import form_page, initial_from, posted
 from opendeal.core.permissions import any_permission_required
 
 from ... import editing
@@ -33,8 +33,6 @@ from ._shared import (
     commitment_url,
     dashboard_url,
     edit_required,
-    initial_from,
-    posted,
 )
 
 # Dashboard ------------------------------------------------------------------------------------
