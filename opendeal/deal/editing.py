@@ -7,15 +7,15 @@ its field. Progress itself (readings, milestones reached, status) is recorded by
 """
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Max
 
 from opendeal.core import audit
+from opendeal.core.editing import keeping_position, locked, save_audited, with_default_position
 from opendeal.core.models import User
 from opendeal.core.permissions import check_permission, require
 
@@ -74,38 +74,6 @@ def _assign(instance: models.Model, fields: dict[str, Any], allowed: frozenset[s
     return sorted(changed)
 
 
-def _save(actor: User, instance: models.Model, action: str, changed: Iterable[str] = ()) -> None:
-    # Uniqueness is checked by each action's own rules, which say more than Django's defaults.
-    instance.full_clean(validate_unique=False, validate_constraints=False)
-    instance.save()
-    audit.record(actor, action, instance, fields=sorted(changed))
-
-
-def _next_position(queryset: models.QuerySet) -> int:
-    highest = queryset.aggregate(highest=Max("position"))["highest"]
-    return 0 if highest is None else highest + 1
-
-
-def _with_default_position(fields: dict[str, Any], siblings: models.QuerySet) -> dict[str, Any]:
-    """New items go at the end unless a position is given."""
-    if fields.get("position") is None:
-        return {**fields, "position": _next_position(siblings)}
-    return fields
-
-
-def _keeping_position(fields: dict[str, Any]) -> dict[str, Any]:
-    """An edit that leaves the position empty keeps the item where it is."""
-    if "position" in fields and fields["position"] is None:
-        return {name: value for name, value in fields.items() if name != "position"}
-    return fields
-
-
-def _locked(instance: models.Model) -> models.Model:
-    """A fresh copy of the row, locked until the transaction ends, so a refused edit leaves the
-    caller's object as it was and two editors cannot interleave."""
-    return type(instance).objects.select_for_update().get(pk=instance.pk)
-
-
 # The Deal -------------------------------------------------------------------------------------
 
 
@@ -128,17 +96,17 @@ def create_deal(actor: User, **fields: Any) -> Deal:
     deal = Deal()
     _assign(deal, fields, DEAL_FIELDS)
     _check_deal(deal)
-    _save(actor, deal, "deal.deal.created")
+    save_audited(actor, deal, "deal.deal.created")
     return deal
 
 
 @transaction.atomic
 def update_deal(actor: User, deal: Deal, **fields: Any) -> Deal:
     require(can_edit_deal(actor))
-    deal = _locked(deal)
-    changed = _assign(deal, _keeping_position(fields), DEAL_FIELDS)
+    deal = locked(deal)
+    changed = _assign(deal, keeping_position(fields), DEAL_FIELDS)
     _check_deal(deal)
-    _save(actor, deal, "deal.deal.updated", changed)
+    save_audited(actor, deal, "deal.deal.updated", changed)
     return deal
 
 
@@ -157,19 +125,19 @@ def _check_theme(theme: Theme) -> None:
 def create_theme(actor: User, deal: Deal, **fields: Any) -> Theme:
     require(can_edit_deal(actor))
     theme = Theme(deal=deal)
-    _assign(theme, _with_default_position(fields, deal.themes.all()), THEME_FIELDS)
+    _assign(theme, with_default_position(fields, deal.themes.all()), THEME_FIELDS)
     _check_theme(theme)
-    _save(actor, theme, "deal.theme.created")
+    save_audited(actor, theme, "deal.theme.created")
     return theme
 
 
 @transaction.atomic
 def update_theme(actor: User, theme: Theme, **fields: Any) -> Theme:
     require(can_edit_deal(actor))
-    theme = _locked(theme)
-    changed = _assign(theme, _keeping_position(fields), THEME_FIELDS)
+    theme = locked(theme)
+    changed = _assign(theme, keeping_position(fields), THEME_FIELDS)
     _check_theme(theme)
-    _save(actor, theme, "deal.theme.updated", changed)
+    save_audited(actor, theme, "deal.theme.updated", changed)
     return theme
 
 
@@ -203,9 +171,9 @@ def create_commitment(actor: User, theme: Theme, **fields: Any) -> Commitment:
     """A new commitment in the theme; `part` says whether it is the council's or residents'."""
     require(can_edit_deal(actor))
     commitment = Commitment(theme=theme)
-    _assign(commitment, _with_default_position(fields, theme.commitments.all()), COMMITMENT_FIELDS)
+    _assign(commitment, with_default_position(fields, theme.commitments.all()), COMMITMENT_FIELDS)
     _check_commitment(commitment, theme.deal_id)
-    _save(actor, commitment, "deal.commitment.created")
+    save_audited(actor, commitment, "deal.commitment.created")
     return commitment
 
 
@@ -214,11 +182,11 @@ def update_commitment(actor: User, commitment: Commitment, **fields: Any) -> Com
     """Change a commitment's wording, place or weight. It can move to another theme of the same
     Deal but not to another Deal."""
     require(can_edit_deal(actor))
-    commitment = _locked(commitment)
+    commitment = locked(commitment)
     deal_id = commitment.theme.deal_id
-    changed = _assign(commitment, _keeping_position(fields), COMMITMENT_FIELDS)
+    changed = _assign(commitment, keeping_position(fields), COMMITMENT_FIELDS)
     _check_commitment(commitment, deal_id)
-    _save(actor, commitment, "deal.commitment.updated", changed)
+    save_audited(actor, commitment, "deal.commitment.updated", changed)
     if "weight" in changed or "theme" in changed:
         services.refresh_progress(commitment)
     return commitment
@@ -241,7 +209,7 @@ def delete_commitment(actor: User, commitment: Commitment) -> None:
     """Delete a commitment with its measures, readings and timeline; refused once anyone has
     pledged to it, because their pledge must not vanish."""
     require(can_edit_deal(actor))
-    commitment = _locked(commitment)
+    commitment = locked(commitment)
     reason = deletion_blocker(commitment)
     if reason:
         raise ValidationError(reason)
@@ -308,10 +276,10 @@ def create_measure(actor: User, commitment: Commitment, **fields: Any) -> Measur
     target, or a list of milestones."""
     require(can_edit_deal(actor))
     measure = Measure(commitment=commitment)
-    _assign(measure, _with_default_position(fields, commitment.measures.all()), MEASURE_FIELDS)
+    _assign(measure, with_default_position(fields, commitment.measures.all()), MEASURE_FIELDS)
     _clear_metric_fields(measure)
     _check_measure(measure)
-    _save(actor, measure, "deal.measure.created")
+    save_audited(actor, measure, "deal.measure.created")
     services.refresh_progress(commitment)
     return measure
 
@@ -319,11 +287,11 @@ def create_measure(actor: User, commitment: Commitment, **fields: Any) -> Measur
 @transaction.atomic
 def update_measure(actor: User, measure: Measure, **fields: Any) -> Measure:
     require(can_edit_deal(actor))
-    measure = _locked(measure)
-    changed = _assign(measure, _keeping_position(fields), MEASURE_FIELDS)
+    measure = locked(measure)
+    changed = _assign(measure, keeping_position(fields), MEASURE_FIELDS)
     _clear_metric_fields(measure)
     _check_measure(measure)
-    _save(actor, measure, "deal.measure.updated", changed)
+    save_audited(actor, measure, "deal.measure.updated", changed)
     services.refresh_progress(measure.commitment)
     return measure
 
@@ -344,9 +312,9 @@ def _check_milestone(milestone: Milestone) -> None:
 def create_milestone(actor: User, measure: Measure, **fields: Any) -> Milestone:
     require(can_edit_deal(actor))
     milestone = Milestone(measure=measure)
-    _assign(milestone, _with_default_position(fields, measure.milestones.all()), MILESTONE_FIELDS)
+    _assign(milestone, with_default_position(fields, measure.milestones.all()), MILESTONE_FIELDS)
     _check_milestone(milestone)
-    _save(actor, milestone, "deal.milestone.created")
+    save_audited(actor, milestone, "deal.milestone.created")
     services.refresh_progress(measure.commitment)
     return milestone
 
@@ -354,10 +322,10 @@ def create_milestone(actor: User, measure: Measure, **fields: Any) -> Milestone:
 @transaction.atomic
 def update_milestone(actor: User, milestone: Milestone, **fields: Any) -> Milestone:
     require(can_edit_deal(actor))
-    milestone = _locked(milestone)
-    changed = _assign(milestone, _keeping_position(fields), MILESTONE_FIELDS)
+    milestone = locked(milestone)
+    changed = _assign(milestone, keeping_position(fields), MILESTONE_FIELDS)
     _check_milestone(milestone)
-    _save(actor, milestone, "deal.milestone.updated", changed)
+    save_audited(actor, milestone, "deal.milestone.updated", changed)
     services.refresh_progress(milestone.measure.commitment)
     return milestone
 

@@ -6,15 +6,15 @@ about (the same names the actions take), so a form can show each one beside its 
 Registrations themselves are made and changed by `services`.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Max
 from localflavor.gb.forms import GBPostcodeField
 
 from opendeal.core import audit
+from opendeal.core.editing import keeping_position, locked, save_audited, with_default_position
 from opendeal.core.models import User
 from opendeal.core.permissions import check_permission, require
 
@@ -70,34 +70,6 @@ def _apply(
         setattr(instance, name, value)
     check(instance)
     return sorted(name for name, value in before.items() if getattr(instance, name) != value)
-
-
-def _save(actor: User, instance: models.Model, action: str, changed: Iterable[str] = ()) -> None:
-    # Uniqueness is checked by each action's own rules, which say more than Django's defaults.
-    instance.full_clean(validate_unique=False, validate_constraints=False)
-    instance.save()
-    audit.record(actor, action, instance, fields=sorted(changed))
-
-
-def _locked(instance: models.Model) -> models.Model:
-    """A fresh copy of the row, locked until the transaction ends: registrations lock the
-    event row too, so capacity cannot change under a registration being counted."""
-    return type(instance).objects.select_for_update().get(pk=instance.pk)
-
-
-def _with_default_position(fields: dict[str, Any], siblings: models.QuerySet) -> dict[str, Any]:
-    """New items go at the end unless a position is given."""
-    if fields.get("position") is not None:
-        return fields
-    highest = siblings.aggregate(highest=Max("position"))["highest"]
-    return {**fields, "position": 0 if highest is None else highest + 1}
-
-
-def _keeping_position(fields: dict[str, Any]) -> dict[str, Any]:
-    """An edit that leaves the position empty keeps the item where it is."""
-    if "position" in fields and fields["position"] is None:
-        return {name: value for name, value in fields.items() if name != "position"}
-    return fields
 
 
 # Events ---------------------------------------------------------------------------------------
@@ -171,7 +143,7 @@ def create_event(actor: User, **fields: Any) -> Event:
     require(can_manage_events(actor))
     event = Event(created_by=actor)
     _apply(event, fields, EVENT_FIELDS, _check_event)
-    _save(actor, event, "events.event.created")
+    save_audited(actor, event, "events.event.created")
     return event
 
 
@@ -179,10 +151,10 @@ def create_event(actor: User, **fields: Any) -> Event:
 def update_event(actor: User, event: Event, **fields: Any) -> Event:
     """Change an event. Its capacity can never go below the places already taken."""
     require(can_manage_events(actor))
-    event = _locked(event)
+    event = locked(event)
     previous_capacity = event.capacity
     changed = _apply(event, fields, EVENT_FIELDS, _check_event)
-    _save(actor, event, "events.event.updated", changed)
+    save_audited(actor, event, "events.event.updated", changed)
     if event.capacity > previous_capacity:
         # More places: the waiting list moves up, in order, as when a place is freed.
         services.promote_waiting_list(event)
@@ -212,11 +184,11 @@ def create_registration_type(actor: User, event: Event, **fields: Any) -> Regist
     siblings = event.registration_types.all()
     _apply(
         registration_type,
-        _with_default_position(fields, siblings),
+        with_default_position(fields, siblings),
         REGISTRATION_TYPE_FIELDS,
         _check_registration_type,
     )
-    _save(actor, registration_type, "events.registration_type.created")
+    save_audited(actor, registration_type, "events.registration_type.created")
     return registration_type
 
 
@@ -225,14 +197,14 @@ def update_registration_type(
     actor: User, registration_type: RegistrationType, **fields: Any
 ) -> RegistrationType:
     require(can_manage_events(actor))
-    registration_type = _locked(registration_type)
+    registration_type = locked(registration_type)
     changed = _apply(
         registration_type,
-        _keeping_position(fields),
+        keeping_position(fields),
         REGISTRATION_TYPE_FIELDS,
         _check_registration_type,
     )
-    _save(actor, registration_type, "events.registration_type.updated", changed)
+    save_audited(actor, registration_type, "events.registration_type.updated", changed)
     return registration_type
 
 
@@ -249,7 +221,7 @@ def registration_type_deletion_blocker(registration_type: RegistrationType) -> s
 def delete_registration_type(actor: User, registration_type: RegistrationType) -> None:
     """Delete a registration type nobody has registered with."""
     require(can_manage_events(actor))
-    registration_type = _locked(registration_type)
+    registration_type = locked(registration_type)
     reason = registration_type_deletion_blocker(registration_type)
     if reason:
         raise ValidationError(reason)
@@ -272,17 +244,17 @@ def create_question(actor: User, event: Event, **fields: Any) -> Question:
     require(can_manage_events(actor))
     question = Question(event=event)
     siblings = event.questions.all()
-    _apply(question, _with_default_position(fields, siblings), QUESTION_FIELDS, _check_question)
-    _save(actor, question, "events.question.created")
+    _apply(question, with_default_position(fields, siblings), QUESTION_FIELDS, _check_question)
+    save_audited(actor, question, "events.question.created")
     return question
 
 
 @transaction.atomic
 def update_question(actor: User, question: Question, **fields: Any) -> Question:
     require(can_manage_events(actor))
-    question = _locked(question)
-    changed = _apply(question, _keeping_position(fields), QUESTION_FIELDS, _check_question)
-    _save(actor, question, "events.question.updated", changed)
+    question = locked(question)
+    changed = _apply(question, keeping_position(fields), QUESTION_FIELDS, _check_question)
+    save_audited(actor, question, "events.question.updated", changed)
     return question
 
 
@@ -301,7 +273,7 @@ def question_deletion_blocker(question: Question) -> str:
 def delete_question(actor: User, question: Question) -> None:
     """Delete a question nobody has answered."""
     require(can_manage_events(actor))
-    question = _locked(question)
+    question = locked(question)
     reason = question_deletion_blocker(question)
     if reason:
         raise ValidationError(reason)
