@@ -11,6 +11,10 @@ urlpatterns = [
     path("", include("opendeal.core.urls")),
     path("deal/", include("opendeal.deal.urls")),
     path("events/", include("opendeal.events.urls")),
+    path("directory/", include("opendeal.directory.urls")),
+    path("fund/", include("opendeal.fund.urls")),
+    path("care/", include("opendeal.care.urls")),
+    path("observatory/", include("opendeal.observatory.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

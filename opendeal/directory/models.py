@@ -8,7 +8,10 @@ Some of the standard's ids are references by value only: the standard's own exam
 at records that are not in the package, so those are plain UUID fields, not foreign keys.
 """
 
+import datetime
+
 from django.db import models
+from django.utils import timezone
 
 
 class OrukRecord(models.Model):
@@ -134,6 +137,17 @@ class Service(OrukRecord):
     alert = models.TextField(blank=True, default="")
     # When the publisher last changed it (the standard's field); `modified` is ours.
     last_modified = models.DateTimeField(null=True, blank=True)
+    # When a council editor or the listing's owner last confirmed it is right; listings unreviewed
+    # for STALE_AFTER are flagged in search and their owners reminded.
+    last_reviewed_on = models.DateField(null=True, blank=True)
+
+    STALE_AFTER = datetime.timedelta(days=365)
+
+    def is_stale(self, today: datetime.date | None = None) -> bool:
+        reviewed = self.last_reviewed_on
+        if reviewed is None:
+            return True
+        return (today or timezone.localdate()) - reviewed > self.STALE_AFTER
 
 
 class ServiceAtLocation(OrukRecord):

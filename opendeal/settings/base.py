@@ -109,6 +109,9 @@ INSTALLED_APPS = [
     "opendeal.events",
     "opendeal.geography",
     "opendeal.directory",
+    "opendeal.fund",
+    "opendeal.care",
+    "opendeal.observatory",
 ]
 
 MIDDLEWARE = [

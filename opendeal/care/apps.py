@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CareConfig(AppConfig):
+    name = "opendeal.care"
+    label = "care"
+    verbose_name = "Adult social care conversations"
