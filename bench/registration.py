@@ -2,11 +2,15 @@
 under gunicorn.
 
 Makes a throwaway PostgreSQL database (opendeal_bench_<random>), migrates it, creates one
-published event with 100 places, starts gunicorn on 127.0.0.1 (gthread workers), then fires
-1,000 POSTs to /api/events/{id}/registrations from a thread pool, each with its own email
-address, recording when each was sent and how long it took. Then it checks in the database:
-- exactly 100 registrations hold a place (pending_confirmation: API registrations are by email
-  address) and 900 are waitlisted, and every request was answered 201;
+published event with 100 places, starts gunicorn on 127.0.0.1 (gthread workers), then:
+1. fires 1,000 POSTs to /api/events/{id}/registrations from a thread pool, each with its own
+   email address, recording when each was sent and how long it took. API registrations are by
+   email address, so the first 100 hold their place as pending_confirmation;
+2. each of those 100 people follows their signed confirmation link, as they would from the email
+   (GET the page, then POST its form with the CSRF token), all at once.
+Then it checks in the database:
+- exactly 100 registrations are confirmed and 900 are waitlisted, and every request was answered
+  (201 for the registrations, a redirect to the receipt for the confirmations);
 - the places went to the first 100 to arrive at the server, and the waiting list follows arrival
   order: ranked by registered_at, the waitlisted are positions 1..900, and each caller was told
   the position the database gives it.
@@ -23,6 +27,7 @@ import argparse
 import http.client
 import json
 import os
+import re
 import secrets
 import socket
 import statistics
@@ -34,7 +39,9 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlencode
 
 import psycopg
 
@@ -70,7 +77,7 @@ def main() -> int:
     name = f"opendeal_bench_{secrets.token_hex(4)}"
     database_url = f"{server_url}/{name}"
     with tempfile.TemporaryDirectory(prefix="opendeal-bench-") as var_dir:
-        Path(var_dir, "static").mkdir()  # WhiteNoise's STATIC_ROOT; the API serves no files
+        Path(var_dir, "static").mkdir()  # STATIC_ROOT: the confirmation pages need the manifest
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
@@ -89,6 +96,12 @@ def main() -> int:
             print(f"database {name}: migrating", flush=True)
             subprocess.run(
                 [BIN / "opendeal", "migrate", "--verbosity", "0"],
+                env=env,
+                check=True,
+                cwd=PROJECT_DIR,
+            )
+            subprocess.run(
+                [BIN / "opendeal", "collectstatic", "--noinput", "--verbosity", "0"],
                 env=env,
                 check=True,
                 cwd=PROJECT_DIR,
@@ -121,7 +134,13 @@ def main() -> int:
                 flush=True,
             )
             attempts, wall_seconds = _fire(port, event_id, args.requests, args.concurrency)
-            return _report(database_url, event_id, attempts, wall_seconds, args)
+            _print_timing("registrations", attempts, wall_seconds)
+            links = _confirmation_links(env, event_id)
+            confirmations, confirm_seconds = _confirm(port, links, args.concurrency)
+            _print_timing(
+                "confirmations (GET the link, POST the form)", confirmations, confirm_seconds
+            )
+            return _report(database_url, event_id, attempts, confirmations, args)
         finally:
             if gunicorn is not None:
                 gunicorn.terminate()
@@ -165,6 +184,77 @@ def _create_event(env: dict, places: int) -> str:
         cwd=PROJECT_DIR,
     ).stdout
     return str(uuid.UUID(output.strip().splitlines()[-1]))
+
+
+CONFIRMATION_LINKS = """
+from django.urls import reverse
+from opendeal.events.models import Registration
+from opendeal.events.tokens import make_registration_token
+holders = Registration.objects.filter(
+    event__public_id="{event_id}", status="pending_confirmation"
+).order_by("registered_at", "id")
+for registration in holders:
+    print(reverse("events:confirm", args=[make_registration_token(registration, "confirm")]))
+"""
+
+
+def _confirmation_links(env: dict, event_id: str) -> list[str]:
+    """The paths of the links emailed to the people holding a place (the email itself goes to
+    the dummy backend), signed with the server's own SECRET_KEY."""
+    output = subprocess.run(
+        [BIN / "opendeal", "shell", "-c", CONFIRMATION_LINKS.replace("{event_id}", event_id)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_DIR,
+    ).stdout
+    return [line for line in output.splitlines() if line.startswith("/")]
+
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _confirm(port: int, links: list[str], concurrency: int) -> tuple[list[Attempt], float]:
+    """Everyone follows their link at once: GET shows the button, POST confirms."""
+    started = time.perf_counter()
+
+    def follow(index: int) -> Attempt:
+        sent_at = time.perf_counter()
+        connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_SECONDS)
+        try:
+            connection.request("GET", links[index])
+            response = connection.getresponse()
+            page = response.read().decode()
+            cookie = SimpleCookie()
+            for header in response.headers.get_all("Set-Cookie") or []:
+                cookie.load(header)
+            form_token = CSRF_INPUT.search(page)
+            if response.status != 200 or form_token is None or "csrftoken" not in cookie:
+                status = response.status or 0
+            else:
+                connection.request(
+                    "POST",
+                    links[index],
+                    body=urlencode({"csrfmiddlewaretoken": form_token.group(1)}),
+                    headers={
+                        "Content-Type": "application/x-www-form-urlencoded",
+                        "Cookie": f"csrftoken={cookie['csrftoken'].value}",
+                    },
+                )
+                answer = connection.getresponse()
+                answer.read()
+                status = answer.status
+        except (OSError, http.client.HTTPException) as error:
+            status = 0
+            print(f"confirmation {index} failed: {type(error).__name__}", file=sys.stderr)
+        finally:
+            connection.close()
+        return Attempt(index, sent_at - started, time.perf_counter() - sent_at, status, {})
+
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        confirmations = list(pool.map(follow, range(len(links))))
+    return confirmations, time.perf_counter() - started
 
 
 def _free_port() -> int:
@@ -219,17 +309,31 @@ def _fire(port: int, event_id: str, requests: int, concurrency: int) -> tuple[li
     return attempts, time.perf_counter() - started
 
 
-def _report(database_url: str, event_id: str, attempts: list[Attempt], wall: float, args) -> int:
-    latencies_ms = sorted(attempt.seconds * 1000 for attempt in attempts)
-    percentiles = statistics.quantiles(latencies_ms, n=100, method="inclusive")
+def _statuses(attempts: list[Attempt]) -> dict[int, int]:
     statuses: dict[int, int] = {}
     for attempt in attempts:
         statuses[attempt.status] = statuses.get(attempt.status, 0) + 1
+    return dict(sorted(statuses.items()))
+
+
+def _print_timing(what: str, attempts: list[Attempt], wall: float) -> None:
+    if not attempts:
+        print(f"\n{what}: none")
+        return
+    latencies_ms = sorted(attempt.seconds * 1000 for attempt in attempts)
+    percentiles = statistics.quantiles(latencies_ms, n=100, method="inclusive")
     print(
-        f"\nthroughput {len(attempts) / wall:.0f} requests/s ({len(attempts)} in {wall:.2f} s); "
-        f"latency p50 {percentiles[49]:.0f} ms, p95 {percentiles[94]:.0f} ms, "
-        f"max {latencies_ms[-1]:.0f} ms; HTTP statuses {dict(sorted(statuses.items()))}"
+        f"\n{what}: throughput {len(attempts) / wall:.0f} per second "
+        f"({len(attempts)} in {wall:.2f} s); latency p50 {percentiles[49]:.0f} ms, "
+        f"p95 {percentiles[94]:.0f} ms, max {latencies_ms[-1]:.0f} ms; "
+        f"HTTP statuses {_statuses(attempts)}"
     )
+
+
+def _report(
+    database_url: str, event_id: str, attempts: list[Attempt], confirmations: list[Attempt], args
+) -> int:
+    statuses = _statuses(attempts)
 
     with psycopg.connect(database_url) as connection:
         rows = connection.execute(
@@ -244,7 +348,7 @@ def _report(database_url: str, event_id: str, attempts: list[Attempt], wall: flo
     counts: dict[str, int] = {}
     for _, status in rows:
         counts[status] = counts.get(status, 0) + 1
-    holding = counts.get("pending_confirmation", 0) + counts.get("confirmed", 0)
+    confirmed = counts.get("confirmed", 0)
     waitlisted = counts.get("waitlisted", 0)
     print(f"in the database: {dict(sorted(counts.items()))}")
 
@@ -259,12 +363,16 @@ def _report(database_url: str, event_id: str, attempts: list[Attempt], wall: flo
     checks = {
         f"every request answered 201 ({statuses.get(201, 0)})": statuses.get(201, 0)
         == len(attempts),
-        f"exactly {expected_places} hold a place ({holding})": holding == expected_places,
+        f"every confirmation redirected to its receipt ({_statuses(confirmations)})": len(
+            confirmations
+        )
+        == expected_places
+        and all(confirmation.status == 302 for confirmation in confirmations),
+        f"exactly {expected_places} confirmed ({confirmed})": confirmed == expected_places,
         f"exactly {len(attempts) - expected_places} waitlisted ({waitlisted})": waitlisted
         == len(attempts) - expected_places,
         "the first arrivals hold the places, then the waiting list": statuses_in_order
-        == ["pending_confirmation"] * expected_places
-        + ["waitlisted"] * (len(attempts) - expected_places),
+        == ["confirmed"] * expected_places + ["waitlisted"] * (len(attempts) - expected_places),
         "waiting-list positions follow arrival order (registered_at), as each caller was told": [
             told.get(public_id) for public_id in arrival
         ]
