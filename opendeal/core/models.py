@@ -113,3 +113,23 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are append-only.")
+
+
+class ImportRun(models.Model):
+    """One run of an importer (a command, a task or an upload): whether it worked, and if not
+    why. Failed runs are counted on /metrics; the source is a file name or URL, never content."""
+
+    importer = models.CharField(max_length=60, db_index=True)
+    source = models.CharField(max_length=500, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    succeeded = models.BooleanField(null=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["importer", "succeeded"])]
+
+    def __str__(self) -> str:
+        outcome = {True: "succeeded", False: "failed", None: "running"}[self.succeeded]
+        return f"{self.importer} {outcome} at {self.started_at:%Y-%m-%d %H:%M}"

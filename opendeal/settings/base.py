@@ -128,6 +128,15 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+# Timing every request for /metrics comes first, so it sees the whole response time.
+MIDDLEWARE.insert(0, "opendeal.core.metrics.RequestMetricsMiddleware")
+
+# Who may read /metrics: a scraper sending "Authorization: Bearer <token>" when a token is set,
+# else only these addresses (the machine itself by default).
+OPENDEAL_METRICS_TOKEN = os.environ.get("OPENDEAL_METRICS_TOKEN", "")
+OPENDEAL_METRICS_ALLOWED_ADDRESSES = os.environ.get(
+    "OPENDEAL_METRICS_ALLOWED_ADDRESSES", "127.0.0.1,::1"
+).split(",")
 
 ROOT_URLCONF = "opendeal.urls"
 WSGI_APPLICATION = "opendeal.wsgi.application"
@@ -180,6 +189,30 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/account/locked_out.html"
 AXES_VERBOSE = False  # axes logs usernames otherwise: no personal data in logs
 
+# The cache holds rate limits and lockouts, so several web servers must share one:
+# CACHE_URL=db:// (a table in the main database; production's default) or redis://host:6379/0.
+# locmem:// keeps it in each process, which is right for one laptop only.
+CACHE_URL = os.environ.get("CACHE_URL", "locmem://")
+
+
+def _cache_from_url(url: str) -> dict:
+    scheme = url.split("://", 1)[0]
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if scheme == "db":
+        # Created by `opendeal migrate` (core's post_migrate runs createcachetable).
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "opendeal_cache",
+        }
+    if scheme in ("redis", "rediss"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ValueError(f"CACHE_URL must start locmem://, db:// or redis://, not {url!r}")
+
+
+CACHES = {"default": _cache_from_url(CACHE_URL)}
+# Sessions live in the database, which every web server shares.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Sessions end after 8 hours; staff sessions also after 30 minutes without activity.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 8)))
 STAFF_SESSION_IDLE_SECONDS = int(os.environ.get("STAFF_SESSION_IDLE_SECONDS", "1800"))
@@ -271,11 +304,28 @@ OPENDEAL_UNSOLICITED_EMAILS_PER_HOUR = int(
 # Signed links in emails (pledge confirmation, managing pledges) expire after this many days.
 OPENDEAL_SIGNED_LINK_MAX_AGE_DAYS = int(os.environ.get("OPENDEAL_SIGNED_LINK_MAX_AGE_DAYS", "7"))
 
+# LOG_FORMAT=json writes one JSON object a line, for a log collector; plain is for people.
+# Every line passes through RedactPersonalData first.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "opendeal.core.redaction.RedactPersonalData"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # Axes would name the account in its log lines: keep them out.
     "loggers": {"axes": {"level": "WARNING"}},

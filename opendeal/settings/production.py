@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_flag
+from .base import LOGGING, _cache_from_url, env_flag
 
 DEBUG = False
 
@@ -27,3 +27,9 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Several web servers share one cache (rate limits, lockouts): in the database unless
+# CACHE_URL names Redis.
+CACHES = {"default": _cache_from_url(os.environ.get("CACHE_URL", "db://"))}
+# Logs go to a collector: one JSON object a line, unless LOG_FORMAT=plain.
+LOGGING["handlers"]["console"]["formatter"] = os.environ.get("LOG_FORMAT", "json")

@@ -11,9 +11,10 @@ import sys
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from tqdm import tqdm
 
+from opendeal.core.management.importing import ImportCommand
 from opendeal.core.models import User
 from opendeal.deal.importers.progress_csv import (
     ImportFailed,
@@ -23,7 +24,9 @@ from opendeal.deal.importers.progress_csv import (
 from opendeal.deal.models import Deal
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
+    importer = "deal_progress"
+
     help = (
         "Record readings and milestones from a CSV file with the columns "
         "measure,date,value,milestone,note. All rows or none."

@@ -9,12 +9,15 @@ The file format is described in `opendeal.geography.importers.onspd`.
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from opendeal.core.management.importing import ImportCommand
 from opendeal.geography.importers.onspd import ImportFailed, import_postcodes
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
+    importer = "postcodes"
+
     help = (
         "Load postcodes, their coordinates, LSOA, ward and local authority from the ONS "
         "Postcode Directory CSV. All rows or none."

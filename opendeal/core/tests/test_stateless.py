@@ -1,0 +1,66 @@
+"""Several web servers behind one load balancer share sessions, the cache and uploads."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
+from django.test import override_settings
+
+from opendeal.core.apps import create_cache_table
+from opendeal.settings.base import _cache_from_url
+
+
+def test_cache_urls():
+    assert _cache_from_url("locmem://")["BACKEND"].endswith("LocMemCache")
+    assert _cache_from_url("db://") == {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "opendeal_cache",
+    }
+    assert _cache_from_url("redis://10.0.0.5:6379/1") == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://10.0.0.5:6379/1",
+    }
+    with pytest.raises(ValueError, match="CACHE_URL"):
+        _cache_from_url("memcached://10.0.0.5")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_cache_is_made_by_migrate_and_shared():
+    with override_settings(CACHES={"default": _cache_from_url("db://")}):
+        create_cache_table(using="default")  # what `opendeal migrate` runs after migrating
+        one_server = caches.create_connection("default")
+        another_server = caches.create_connection("default")
+        assert isinstance(one_server, DatabaseCache)
+        one_server.set("pledge-emails:ann", 3, 60)
+        assert another_server.get("pledge-emails:ann") == 3
+
+
+def test_production_shares_the_cache_and_logs_json():
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "opendeal.settings.production",
+        "SECRET_KEY": "x" * 60,
+    }
+    environment.pop("CACHE_URL", None)
+    environment.pop("LOG_FORMAT", None)
+    script = (
+        "import json; from django.conf import settings; "
+        "print(json.dumps([settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE, "
+        "settings.LOGGING['handlers']['console']['formatter']]))"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {script}"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert json.loads(output) == [
+        "django.core.cache.backends.db.DatabaseCache",
+        "django.contrib.sessions.backends.db",
+        "json",
+    ]
