@@ -133,3 +133,16 @@ class ImportRun(models.Model):
     def __str__(self) -> str:
         outcome = {True: "succeeded", False: "failed", None: "running"}[self.succeeded]
         return f"{self.importer} {outcome} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time each `opendeal worker` said it was alive. A task left running by a worker
+    that has stopped beating (killed, or its machine lost) goes back on the queue."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True)
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} on {self.host} at {self.seen_at:%H:%M:%S}"

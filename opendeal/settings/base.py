@@ -275,6 +275,13 @@ TASKS = {
     }
 }
 
+# Each `opendeal worker` says it is alive this often; a task whose worker has been silent for
+# the second figure goes back on the queue (opendeal.core.task_worker).
+OPENDEAL_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("OPENDEAL_WORKER_HEARTBEAT_SECONDS", "5"))
+OPENDEAL_WORKER_ABANDONED_AFTER_SECONDS = float(
+    os.environ.get("OPENDEAL_WORKER_ABANDONED_AFTER_SECONDS", "60")
+)
+
 # Content Security Policy: no inline script or style; the one inline script carries a nonce.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
