@@ -1,4 +1,5 @@
-"""Sending email: rendered from templates, sent by a background task, queued after commit.
+"""Sending email: rendered from templates, sent by a background task, queued with the change
+that caused it.
 
 Email addresses are personal data: nothing here logs them, and a failure to send is re-raised
 without the SMTP library's message (which names the recipient), so the task log stays clean.
@@ -50,8 +51,8 @@ def send_email(to: str, subject: str, template: str, context: dict) -> None:
 def send_email_after_commit(
     to: str, subject: str, template: str, context: dict, *, unsolicited: bool = False
 ) -> bool:
-    """Queue the email once the current transaction commits, so nobody is emailed about a
-    change that was rolled back.
+    """Queue the email with the current transaction, so nobody is emailed about a change that
+    was rolled back, and no email is lost for one that was committed.
 
     `unsolicited` marks mail that anyone can trigger by typing an address into a public form
     (a confirmation link, say): at most `OPENDEAL_UNSOLICITED_EMAILS_PER_HOUR` such emails go
@@ -59,10 +60,24 @@ def send_email_after_commit(
     Returns whether the email was queued."""
     if unsolicited and not _within_hourly_limit(to):
         return False
-    transaction.on_commit(
-        lambda: send_email.enqueue(to=to, subject=subject, template=template, context=context)
-    )
+
+    def enqueue() -> None:
+        send_email.enqueue(to=to, subject=subject, template=template, context=context)
+
+    if _queue_shares_the_database():
+        # The task row is written in the caller's transaction (an outbox): it commits or rolls
+        # back with the change, and a server killed just after the commit loses no email.
+        enqueue()
+    else:
+        transaction.on_commit(enqueue)
     return True
+
+
+def _queue_shares_the_database() -> bool:
+    from django_tasks import task_backends
+    from django_tasks_db.backend import DatabaseBackend
+
+    return isinstance(task_backends[send_email.backend], DatabaseBackend)
 
 
 def _within_hourly_limit(address: str) -> bool:
