@@ -6,6 +6,7 @@ without the SMTP library's message (which names the recipient), so the task log 
 """
 
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django_tasks import task
+from django_tasks.base import Task
 
 
 class EmailNotSent(Exception):
@@ -61,23 +63,25 @@ def send_email_after_commit(
     if unsolicited and not _within_hourly_limit(to):
         return False
 
-    def enqueue() -> None:
-        send_email.enqueue(to=to, subject=subject, template=template, context=context)
-
-    if _queue_shares_the_database():
-        # The task row is written in the caller's transaction (an outbox): it commits or rolls
-        # back with the change, and a server killed just after the commit loses no email.
-        enqueue()
-    else:
-        transaction.on_commit(enqueue)
+    enqueue_with_transaction(send_email, to=to, subject=subject, template=template, context=context)
     return True
 
 
-def _queue_shares_the_database() -> bool:
+def enqueue_with_transaction(task_to_run: Task, **kwargs: Any) -> None:
+    """Queue a task so that it happens if and only if the current transaction commits.
+
+    With the database queue the task row is written inside the caller's transaction (an
+    outbox): it commits or rolls back with the change, and a server killed just after the
+    commit loses nothing. Other backends (the immediate one in development and tests) run the
+    task once the transaction commits.
+    """
     from django_tasks import task_backends
     from django_tasks_db.backend import DatabaseBackend
 
-    return isinstance(task_backends[send_email.backend], DatabaseBackend)
+    if isinstance(task_backends[task_to_run.backend], DatabaseBackend):
+        task_to_run.enqueue(**kwargs)
+    else:
+        transaction.on_commit(lambda: task_to_run.enqueue(**kwargs))
 
 
 def _within_hourly_limit(address: str) -> bool:

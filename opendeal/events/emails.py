@@ -1,4 +1,4 @@
-"""Emails about a registration, sent by a background task after the change commits.
+"""Emails about a registration, sent by a background task queued with the change.
 
 The task is given the registration's public id and which email to send, never the address:
 the task queue is stored in the database and should hold no personal data. It reads the
@@ -7,12 +7,11 @@ registration when it runs, so links and the .ics file are those of the registrat
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
-from opendeal.core.mail import EmailNotSent
+from opendeal.core.mail import EmailNotSent, enqueue_with_transaction
 
 from .calendar import location_text, registration_ics
 from .models import Registration
@@ -43,12 +42,11 @@ CANCEL_LINK = {
 
 
 def queue_registration_email(registration: Registration, message: str) -> None:
-    """Send `message` (a key of SUBJECTS) about the registration once the transaction commits."""
+    """Send `message` (a key of SUBJECTS) about the registration if the transaction commits."""
     if message not in SUBJECTS:
         raise ValueError(f"Unknown registration email {message!r}")
-    registration_id = str(registration.public_id)
-    transaction.on_commit(
-        lambda: send_registration_email.enqueue(registration_id=registration_id, message=message)
+    enqueue_with_transaction(
+        send_registration_email, registration_id=str(registration.public_id), message=message
     )
 
 
