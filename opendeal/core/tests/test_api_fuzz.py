@@ -35,4 +35,6 @@ def keep_the_test_connection_open():
 @settings(max_examples=25, suppress_health_check=list(HealthCheck), deadline=None)
 def test_no_input_makes_the_api_fail(case):
     response = case.call()
-    assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.status_code}"
+    assert response.status_code < 500, (
+        f"{case.method} {case.formatted_path}: {response.status_code}"
+    )
