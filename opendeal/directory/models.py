@@ -9,7 +9,9 @@ at records that are not in the package, so those are plain UUID fields, not fore
 """
 
 import datetime
+import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -75,8 +77,13 @@ class Location(OrukRecord):
     location_type = models.CharField(max_length=20, choices=LocationType.choices)
     name = models.TextField(blank=True, default="")
     description = models.TextField(blank=True, default="")
-    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    # Indexed for the radius search's bounding box (PostgreSQL combines the two with BitmapAnd).
+    latitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True, db_index=True
+    )
+    longitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True, db_index=True
+    )
     external_identifier = models.TextField(blank=True, default="")
     external_identifier_type = models.TextField(blank=True, default="")
 
@@ -266,3 +273,131 @@ class Attribute(OrukRecord):
     taxonomy_term = models.ForeignKey(
         TaxonomyTerm, on_delete=models.PROTECT, related_name="attributes", null=True, blank=True
     )
+
+
+# Listing ownership and moderation --------------------------------------------------------------
+
+
+class OrganizationMember(models.Model):
+    """A person who may propose changes to an organisation's listings (its services)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="directory_memberships"
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="members")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="directory_member_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organization}"
+
+
+class ListingChange(models.Model):
+    """One proposed (or directly made) change to a service's listing, kept for its history.
+
+    `proposed` is the whole listing as it should be after the change and `base` the listing as
+    it was when the change was proposed (both `moderation.snapshot` dictionaries), so the queue
+    can show what changed and the history keeps every version. Nothing public changes until an
+    editor approves; a confirmation ("still correct") proposes the listing unchanged."""
+
+    class Kind(models.TextChoices):
+        EDIT = "edit", "Changes"
+        CONFIRMATION = "confirmation", "Confirmed as still correct"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for review"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Replaced by a later proposal"
+        EDITED_DIRECTLY = "edited_directly", "Changed by an editor"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.EDIT)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    base = models.JSONField()
+    proposed = models.JSONField()
+    note = models.TextField(blank=True, default="")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-proposed_at"]
+        permissions = [
+            ("moderate_listings", "Can approve, reject and directly edit directory listings"),
+            ("propose_listing_changes", "Can propose changes to their organisation's listings"),
+        ]
+        indexes = [models.Index(fields=["status", "proposed_at"], name="directory_change_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.service_id} ({self.status})"
+
+
+class ReviewReminder(models.Model):
+    """An email reminding an organisation's members that a listing needs reviewing. One is sent
+    per listing until it is next reviewed: a reminder later than `last_reviewed_on` means done."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="review_reminders")
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"Review reminder for {self.service_id} at {self.sent_at:%Y-%m-%d}"
+
+
+# Problem reports from residents ---------------------------------------------------------------
+
+
+class ListingProblemReport(models.Model):
+    """Someone telling us a listing is wrong. The reporter's email address, when given, is kept
+    only until an editor closes the report (they are told the outcome, then it is erased)."""
+
+    class Problem(models.TextChoices):
+        CLOSED = "closed", "The service has closed or stopped running"
+        CONTACT_DETAILS = "contact_details", "The phone number, email or website is wrong"
+        OPENING_TIMES = "opening_times", "The opening times are wrong"
+        ADDRESS = "address", "The address or location is wrong"
+        COSTS = "costs", "The costs are wrong"
+        OTHER = "other", "Something else"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="problem_reports")
+    problem = models.CharField(max_length=20, choices=Problem.choices)
+    details = models.TextField(blank=True, default="")
+    # Personal data: blank once the report is closed.
+    email = models.EmailField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closing_note = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [
+            ("review_problem_reports", "Can see residents' reports of problems with listings")
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="directory_report_queue")]
+
+    def __str__(self) -> str:
+        return f"Problem report {self.id} ({self.status})"

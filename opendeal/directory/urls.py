@@ -1,3 +1,10 @@
+from .views import listings, manage, problem_reports, public
+
 app_name = "directory"
 
-urlpatterns: list = []
+urlpatterns = [
+    *public.urlpatterns,
+    *problem_reports.urlpatterns,
+    *listings.urlpatterns,
+    *manage.urlpatterns,
+]

@@ -119,9 +119,14 @@ def _registration_type(event: Event, type_id: uuid.UUID | None) -> RegistrationT
 
 def _event_data(event: Event, places_held: int) -> dict:
     now = timezone.now()
+    place = event.venue
     venue = (
-        {"name": event.venue_name, "address": event.venue_address, "postcode": event.venue_postcode}
-        if event.venue_name
+        {
+            "name": place.name,
+            "address": "\n".join(place.address_lines),
+            "postcode": place.postcode,
+        }
+        if place is not None
         else None
     )
     return {

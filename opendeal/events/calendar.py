@@ -82,8 +82,9 @@ def _event_entry(event: Event, *, uid: str, status: str, joining_link: str = "")
 
 
 def location_text(event: Event) -> str:
-    if event.venue_name:
-        parts = [event.venue_name, *event.venue_address.splitlines(), event.venue_postcode]
+    venue = event.venue
+    if venue is not None:
+        parts = [venue.name, *venue.address_lines, venue.postcode]
         return ", ".join(part.strip() for part in parts if part.strip())
     return "Online"
 

@@ -29,6 +29,7 @@ EVENT_FIELDS = frozenset(
         "description",
         "starts_at",
         "ends_at",
+        "location",
         "venue_name",
         "venue_address",
         "venue_postcode",
@@ -107,12 +108,18 @@ def _time_problems(event: Event) -> dict[str, str]:
 def _venue_problems(event: Event) -> dict[str, str]:
     if event.online_url and not event.online_url.lower().startswith(("https://", "http://")):
         return {"online_url": "Enter a joining link that starts with https://"}
+    in_directory = event.location_id is not None
+    if in_directory and (event.venue_address or event.venue_postcode):
+        return {
+            "venue_address": "Leave the venue address empty when the venue is in the directory: "
+            "its address comes from there."
+        }
     if not event.venue_name and (event.venue_address or event.venue_postcode):
         return {"venue_name": "Enter the name of the venue as well as its address."}
-    if not event.venue_name and not event.online_url:
+    if not event.venue_name and not in_directory and not event.online_url:
         return {
-            "venue_name": "Enter where the event is: the name of a venue, or an online joining "
-            "link, or both."
+            "venue_name": "Enter where the event is: a venue in the directory, the name of a "
+            "venue, or an online joining link."
         }
     return {}
 

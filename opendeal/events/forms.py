@@ -12,8 +12,9 @@ from django.utils import timezone
 from opendeal.core import form_fields
 from opendeal.core.models import User
 from opendeal.deal.models import Theme
+from opendeal.directory.models import Location
 
-from .models import Event, EventKind, Question
+from .models import Event, EventKind, Question, Venue
 
 EMAIL_ERRORS = {
     "required": "Enter your email address",
@@ -74,6 +75,24 @@ class ThemeChoiceField(forms.ModelChoiceField):
         return f"{obj.deal.title}: {obj.title}"
 
 
+class LocationChoiceField(forms.ModelChoiceField):
+    """A place in the community directory, named with its first address."""
+
+    def label_from_instance(self, obj: Location) -> str:
+        venue = Venue.of_location(obj)
+        return ", ".join(
+            part for part in (venue.name, *venue.address_lines[:1], venue.postcode) if part
+        )
+
+
+def directory_locations():
+    return (
+        Location.objects.filter(location_type=Location.LocationType.PHYSICAL)
+        .prefetch_related("addresses")
+        .order_by("name", "id")
+    )
+
+
 class EventForm(forms.Form):
     title = form_fields.text("Title", "Enter the event’s title", max_length=200)
     kind = forms.ChoiceField(
@@ -92,11 +111,21 @@ class EventForm(forms.Form):
     description = form_fields.long_text("Description", required=False, rows=8)
     starts_at = LondonDateTimeField(label="Start", required_message="Enter when the event starts")
     ends_at = LondonDateTimeField(label="End", required_message="Enter when the event ends")
+    location = LocationChoiceField(
+        label="Venue in the community directory",
+        required=False,
+        queryset=directory_locations(),
+        to_field_name="id",
+        empty_label="Not in the directory",
+        help_text="Choose the place if it is in the directory: the event page then shows its "
+        "address and links to its listing. Otherwise enter the venue below.",
+    )
     venue_name = form_fields.text(
         "Venue",
         required=False,
         max_length=200,
-        help_text="Where people go, like Wigan Life Centre. Leave empty for an online-only event.",
+        help_text="Where people go, like Wigan Life Centre, or a room in the directory’s place "
+        "chosen above. Leave empty for an online-only event.",
     )
     venue_address = form_fields.long_text("Venue address", required=False, rows=3)
     venue_postcode = form_fields.narrow(

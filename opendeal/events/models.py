@@ -5,11 +5,16 @@ confirmation); when the event is full, people join a waiting list in arrival ord
 """
 
 import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from opendeal.directory.models import Location
 
 
 class EventKind(models.TextChoices):
@@ -29,7 +34,15 @@ class Event(models.Model):
     description = models.TextField(blank=True)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
-    # In person: where. Online: a joining link, sent to people with a confirmed place.
+    # In person: where, as a place in the community directory or, for a place not in it, by
+    # name and address. Online: a joining link, sent to people with a confirmed place.
+    location = models.ForeignKey(
+        "directory.Location",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+    )
     venue_name = models.CharField(max_length=200, blank=True)
     venue_address = models.TextField(blank=True)
     venue_postcode = models.CharField(max_length=10, blank=True)
@@ -65,7 +78,47 @@ class Event(models.Model):
 
     @property
     def is_online(self) -> bool:
-        return bool(self.online_url) and not self.venue_name
+        return bool(self.online_url) and self.venue is None
+
+    @property
+    def venue(self) -> "Venue | None":
+        """Where people go: the directory location when there is one, else the typed venue."""
+        if self.location is not None:
+            return Venue.of_location(self.location, name=self.venue_name)
+        if self.venue_name:
+            return Venue(
+                name=self.venue_name,
+                address_lines=tuple(self.venue_address.splitlines()),
+                postcode=self.venue_postcode,
+            )
+        return None
+
+
+@dataclass(frozen=True)
+class Venue:
+    name: str
+    address_lines: tuple[str, ...]
+    postcode: str
+    location: "Location | None" = None
+
+    @classmethod
+    def of_location(cls, location: "Location", *, name: str = "") -> "Venue":
+        """A directory location's name and first address (physical before postal); `name`
+        overrides the location's own, e.g. "Room 2, Wigan Life Centre"."""
+        addresses = sorted(
+            location.addresses.all(), key=lambda address: address.address_type != "physical"
+        )
+        address = addresses[0] if addresses else None
+        lines: tuple[str, ...] = ()
+        if address is not None:
+            parts = (address.address_1, address.address_2, address.city)
+            lines = tuple(part for part in parts if part)
+        return cls(
+            name=name or location.name or (lines[0] if lines else "Directory location"),
+            address_lines=lines,
+            postcode=address.postal_code if address is not None else "",
+            location=location,
+        )
 
 
 class RegistrationType(models.Model):

@@ -69,7 +69,9 @@ def upcoming_events() -> QuerySet[Event]:
     return (
         Event.objects.filter(is_published=True, ends_at__gt=timezone.now())
         .annotate(places_held=Count("registrations", filter=HOLDING))
+        .select_related("location")
         .prefetch_related(
+            "location__addresses",
             Prefetch(
                 "registration_types", queryset=RegistrationType.objects.order_by("position", "name")
             ),

@@ -12,16 +12,30 @@ from typing import Any
 
 from opendeal.directory.models import Organization, Service, Taxonomy
 from opendeal.directory.oruk.serialise import (
+    full_services,
     json_value,
     serialise_organization,
-    serialise_service,
+    serialise_services,
     serialise_taxonomy,
 )
 from opendeal.directory.oruk.spec import OBJECT_TYPES, model_field
 
+# Services serialised per batch: a fixed number of queries each, and SQLite's limit on
+# query parameters is never reached by the prefetches' IN lists.
+BATCH_SIZE = 500
+
+
+def all_services_serialised() -> list[dict]:
+    ids = list(Service.objects.order_by("id").values_list("id", flat=True))
+    serialised: list[dict] = []
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = full_services(Service.objects.filter(pk__in=ids[start : start + BATCH_SIZE]))
+        serialised.extend(serialise_services(batch.order_by("id")))
+    return serialised
+
 
 def json_package() -> dict[str, Any]:
-    services = [serialise_service(service) for service in Service.objects.order_by("id")]
+    services = all_services_serialised()
     return {
         "total_items": len(services),
         "total_pages": 1,

@@ -15,15 +15,18 @@ every problem by file, row (CSV) or JSON path, and field.
 
 import csv
 import datetime as dt
+import functools
 import json
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 
 from opendeal.core import audit
@@ -301,6 +304,107 @@ def _convert(model_field_: models.Field, raw: Any) -> Any:
     return value
 
 
+# A record's id is read again in each of its children (`service_id`, `location_id`, ...),
+# and an organization's in each of its services: parsed ids are kept, up to a limit.
+_parsed_uuids: dict[str, uuid.UUID] = {}
+PARSED_UUIDS_KEPT = 200_000
+
+
+def _parse_uuid(raw: str) -> uuid.UUID:
+    parsed = _parsed_uuids.get(raw)
+    if parsed is None:
+        if len(_parsed_uuids) >= PARSED_UUIDS_KEPT:
+            _parsed_uuids.clear()
+        parsed = _parsed_uuids[raw] = uuid.UUID(raw)
+    return parsed
+
+
+def _decimal_converter(model_field_: models.DecimalField, slow: Callable) -> Callable:
+    whole_digits = model_field_.max_digits - model_field_.decimal_places
+
+    def to_decimal(raw: Any) -> Any:
+        if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+            return slow(raw)
+        try:
+            value = Decimal(repr(raw) if isinstance(raw, float) else raw)
+        except InvalidOperation:
+            return slow(raw)
+        if not value.is_finite():
+            return slow(raw)
+        _sign, digits, exponent = value.as_tuple()
+        places = max(0, -exponent)
+        if places > model_field_.decimal_places or len(digits) + exponent > whole_digits:
+            return slow(raw)  # for Django's message
+        return value
+
+    return to_decimal
+
+
+@functools.cache
+def _converter(model_field_: models.Field) -> Callable[[Any], Any]:
+    """`_convert` for one field, with a quick path for the common well-formed values (a
+    package of 100,000 services holds millions) that gives the same values and messages."""
+    slow = functools.partial(_convert, model_field_)
+    if isinstance(model_field_, models.UUIDField):
+
+        def to_uuid(raw: Any) -> Any:
+            if not isinstance(raw, str):
+                return slow(raw)
+            try:
+                return _parse_uuid(raw)
+            except ValueError:
+                raise ValueError(f"“{raw}” is not a valid UUID.") from None
+
+        return to_uuid
+    if isinstance(model_field_, models.TextField | models.CharField):
+        allowed = {str(value) for value, _label in model_field_.flatchoices}
+        longest = model_field_.max_length
+
+        def to_text(raw: Any) -> Any:
+            if (
+                isinstance(raw, str)
+                and (not allowed or raw in allowed)
+                and (longest is None or len(raw) <= longest)
+            ):
+                return raw
+            return slow(raw)
+
+        return to_text
+    if isinstance(model_field_, models.DecimalField):
+        return _decimal_converter(model_field_, slow)
+    if isinstance(model_field_, models.TimeField):
+
+        def to_time(raw: Any) -> Any:
+            if isinstance(raw, str):
+                try:
+                    value = dt.time.fromisoformat(raw)
+                except ValueError:
+                    return slow(raw)
+                if value.tzinfo is None:
+                    return value
+            return slow(raw)
+
+        return to_time
+    return slow
+
+
+@functools.cache
+def _field_plan(
+    key: str,
+) -> tuple[tuple[str, str, bool, Any, Callable[[Any], Any], str | None], ...]:
+    """How to check each of an object type's fields: (the standard's name, attname, required,
+    value when empty, converter, the object type it references or None)."""
+    object_type = BY_KEY[key]
+    plan = []
+    for name in ("id", *object_type.fields):
+        target = model_field(object_type, name)
+        reference = object_type.references.get(name)
+        empty = None if target.null or _is_required(target) else target.get_default()
+        convert = _converter(target.target_field if reference else target)
+        plan.append((name, target.attname, _is_required(target), empty, convert, reference))
+    return tuple(plan)
+
+
 def _check(
     occurrences: list[Occurrence], problems: list[Problem]
 ) -> dict[str, dict[uuid.UUID, dict[str, Any]]]:
@@ -311,42 +415,47 @@ def _check(
     # Ids in the package, even of records with problems, so that a reference to a record with a
     # problem is not reported a second time as a reference to nothing.
     present: dict[str, set[uuid.UUID]] = defaultdict(set)
+    # The first occurrence of each (type, id): a service's organization or category repeats
+    # in every service, and an identical repeat need not be checked again.
+    first_seen: dict[tuple[str, str], dict[str, Any]] = {}
     for occurrence in occurrences:
-        object_type = BY_KEY[occurrence.key]
+        raw_id = occurrence.data.get("id")
+        if isinstance(raw_id, str):
+            earlier = first_seen.setdefault((occurrence.key, raw_id), occurrence.data)
+            if earlier is not occurrence.data and earlier == occurrence.data:
+                continue
         values: dict[str, Any] = {}
         ok = True
-        for name in ("id", *object_type.fields):
-            target = model_field(object_type, name)
-            raw = occurrence.data.get(name)
+        data = occurrence.data
+        for name, attname, required, empty, convert, reference in _field_plan(occurrence.key):
+            raw = data.get(name)
             if raw is None or raw == "":
-                if _is_required(target):
+                if required:
                     problems.append(Problem(occurrence.where, name, "is required"))
                     ok = False
                 else:
-                    values[target.attname] = None if target.null else target.get_default()
+                    values[attname] = empty
                 continue
             try:
-                if name in object_type.references:
-                    value = _convert(target.target_field, raw)
-                    references.append((occurrence.where, name, object_type.references[name], value))
-                else:
-                    value = _convert(target, raw)
+                value = convert(raw)
             except ValueError as error:
                 problems.append(Problem(occurrence.where, name, str(error)))
                 ok = False
                 continue
-            values[target.attname] = value
-            if name == "id":
-                present[occurrence.key].add(value)
+            if reference is not None:
+                references.append((occurrence.where, name, reference, value))
+            values[attname] = value
         if ok:
+            present[occurrence.key].add(values["id"])
             merged[occurrence.key].setdefault(values["id"], {}).update(values)
+        elif "id" in values:
+            present[occurrence.key].add(values["id"])
     missing_by_key: dict[str, set[uuid.UUID]] = defaultdict(set)
     for _where, _name, key, target_id in references:
         if target_id not in present[key]:
             missing_by_key[key].add(target_id)
     in_directory = {
-        key: set(BY_KEY[key].model.objects.filter(pk__in=ids).values_list("pk", flat=True))
-        for key, ids in missing_by_key.items()
+        key: _existing_ids(BY_KEY[key].model, list(ids)) for key, ids in missing_by_key.items()
     }
     for where, name, key, target_id in references:
         if target_id not in present[key] and target_id not in in_directory.get(key, set()):
@@ -356,21 +465,98 @@ def _check(
     return merged
 
 
+# Rows per INSERT/UPDATE and ids per lookup: under SQLite's 999 query parameters.
+WRITE_BATCH_SIZE = 500
+LOOKUP_BATCH_SIZE = 900
+
+
+def _existing_ids(model: type[models.Model], ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    found: set[uuid.UUID] = set()
+    for start in range(0, len(ids), LOOKUP_BATCH_SIZE):
+        batch = ids[start : start + LOOKUP_BATCH_SIZE]
+        found.update(model.objects.filter(pk__in=batch).values_list("pk", flat=True))
+    return found
+
+
+def _adapter(model_field_: models.Field, connection) -> Callable[[Any], Any]:
+    """A checked Python value as the database driver takes it, for one field."""
+    if isinstance(model_field_, models.ForeignKey):
+        return _adapter(model_field_.target_field, connection)
+    if isinstance(model_field_, models.TextField | models.CharField):
+        return lambda value: value
+    if isinstance(model_field_, models.UUIDField):
+        if connection.features.has_native_uuid_field:
+            return lambda value: value
+        return lambda value: None if value is None else value.hex
+    return lambda value: model_field_.get_db_prep_save(value, connection)
+
+
+def _insert(model: type[models.Model], records: list[dict[str, Any]], now: dt.datetime) -> None:
+    """INSERT checked records (each with every field the standard has) with executemany: bulk_create builds a model instance and
+    compiles every value of every row, which costs more than the whole check at this size.
+    Fields the standard does not have take their defaults; `modified` is `now`."""
+    connection = connections[router.db_for_write(model)]
+    columns = [
+        column for column in model._meta.concrete_fields if column.db_default is models.NOT_PROVIDED
+    ]
+    # Per column, one of: (attname, adapter) for the package's value; (None, adapter, factory)
+    # for a default made per row; (None, value) for `modified` and other fixed defaults.
+    plan: list[tuple] = []
+    for column in columns:
+        adapt = _adapter(column, connection)
+        if getattr(column, "auto_now", False) or getattr(column, "auto_now_add", False):
+            plan.append((None, adapt(now)))
+        elif column.attname in records[0]:
+            plan.append((column.attname, adapt))
+        elif column.has_default() and callable(column.default):
+            plan.append((None, adapt, column.default))
+        else:
+            plan.append((None, adapt(column.get_default())))
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} "
+        f"({', '.join(quote(column.column) for column in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(records), WRITE_BATCH_SIZE):
+            rows = [
+                tuple(
+                    entry[1](values[entry[0]])
+                    if entry[0] is not None
+                    else (entry[1](entry[2]()) if len(entry) == 3 else entry[1])
+                    for entry in plan
+                )
+                for values in records[start : start + WRITE_BATCH_SIZE]
+            ]
+            cursor.executemany(sql, rows)
+
+
 def _write(merged: dict[str, dict[uuid.UUID, dict[str, Any]]], report: ImportReport) -> None:
+    """Insert new records and update existing ones in batches, parents before children."""
+    now = timezone.now()
     for object_type in OBJECT_TYPES:
         records = merged.get(object_type.key)
         if not records:
             continue
         model = object_type.model
-        existing = set(model.objects.filter(pk__in=records.keys()).values_list("pk", flat=True))
-        for record_id, values in records.items():
-            defaults = {name: value for name, value in values.items() if name != "id"}
-            model.objects.update_or_create(pk=record_id, defaults=defaults)
-        updated = len(existing)
-        report.counts[object_type.key] = {
-            "created": len(records) - updated,
-            "updated": updated,
-        }
+        # Into an empty table (a first import) there is nothing to look up.
+        existing = _existing_ids(model, list(records)) if model.objects.exists() else set()
+        created = [values for record_id, values in records.items() if record_id not in existing]
+        if created:
+            _insert(model, created, now)
+        updated = [
+            model(**values, modified=now)
+            for record_id, values in records.items()
+            if record_id in existing
+        ]
+        if updated:
+            # Every field the standard has, so a field left out of the package is emptied, as
+            # update_or_create with the whole record would; `modified` by hand, as bulk_update
+            # does not apply auto_now.
+            fields = [name for name in next(iter(records.values())) if name != "id"]
+            model.objects.bulk_update(updated, [*fields, "modified"], batch_size=WRITE_BATCH_SIZE)
+        report.counts[object_type.key] = {"created": len(created), "updated": len(updated)}
 
 
 def import_reader(reader: PackageReader, source: str, actor: User | None = None) -> ImportReport:

@@ -264,3 +264,51 @@ def test_a_json_value_of_the_wrong_shape_is_refused():
         "bad.json: [0], field “schedules”: must be a list",
         "bad.json: [0].contacts[0]: must be an object",
     )
+
+
+@pytest.mark.parametrize(
+    "path, value, message",
+    [
+        (
+            ("service_at_locations", 0, "location", "latitude"),
+            1234.5,
+            "no more than 3 digits before",
+        ),
+        (
+            ("service_at_locations", 0, "location", "latitude"),
+            "53.1234567",
+            "no more than 6 decimal",
+        ),
+        (("service_at_locations", 0, "location", "longitude"), "west", "must be a decimal number"),
+        (("schedules", 0, "opens_at"), "25:00", "it is an invalid time"),
+        (("cost_options", 0, "amount"), True, "must be a single value"),
+        (("id",), "ac148810-nonsense", "is not a valid UUID"),
+    ],
+)
+def test_values_the_quick_checks_refuse_get_djangos_messages(path, value, message):
+    service = load_json(EXAMPLES_DIR / "service_full.json")
+    target = service
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+
+    with pytest.raises(OrukImportError) as refused:
+        import_json_data([service], "bad.json")
+
+    assert message in str(refused.value.problems[0])
+    assert directory_counts() == NOTHING
+
+
+def test_well_formed_values_take_the_quick_path_to_the_same_values():
+    service = load_json(EXAMPLES_DIR / "service_full.json")
+    location = service["service_at_locations"][0]["location"]
+    location["latitude"], location["longitude"] = 53.545012, "-2.632501"
+    service["schedules"][0]["opens_at"] = "09:30"
+    service["cost_options"][0]["amount"] = 2.5
+
+    import_json_data([service], "good.json")
+
+    stored = directory.Location.objects.get()
+    assert (stored.latitude, stored.longitude) == (Decimal("53.545012"), Decimal("-2.632501"))
+    assert directory.Schedule.objects.get().opens_at == dt.time(9, 30)
+    assert directory.CostOption.objects.get().amount == Decimal("2.50")

@@ -86,7 +86,8 @@ def test_only_people_who_manage_events_may_create_them(make_user, roles):
         (
             {"venue_name": "", "venue_address": "", "venue_postcode": ""},
             "venue_name",
-            "Enter where the event is: the name of a venue, or an online joining link, or both.",
+            "Enter where the event is: a venue in the directory, the name of a venue, or an "
+            "online joining link.",
         ),
         ({"venue_name": ""}, "venue_name", "Enter the name of the venue as well as its address."),
         ({"venue_postcode": "NOT A CODE"}, "venue_postcode", editing.INVALID_POSTCODE),

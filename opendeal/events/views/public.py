@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opendeal.deal import selectors as deal_selectors
+from opendeal.directory.service_pages import public_services_at
 
 from .. import calendar, selectors, services
 from ..forms import EventFilterForm, RegistrationForm
@@ -59,7 +60,12 @@ def feed(request: HttpRequest) -> HttpResponse:
 
 def _visible_event(request: HttpRequest, public_id: uuid.UUID) -> Event:
     """A published event; people who manage events may preview a draft."""
-    event = get_object_or_404(Event.objects.select_related("deal_theme__deal"), public_id=public_id)
+    event = get_object_or_404(
+        Event.objects.select_related("deal_theme__deal", "location").prefetch_related(
+            "location__addresses"
+        ),
+        public_id=public_id,
+    )
     if not event.is_published and not request.user.has_perm("events.manage_events"):
         raise Http404("There is no such event.")
     return event
@@ -120,6 +126,9 @@ def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "places_left": services.places_left(event),
         "state": _registration_state(event),
         "theme_url": _theme_link(event),
+        "directory_services": (
+            public_services_at(event.location) if event.location is not None else []
+        ),
     }
     return render(request, "events/detail.html", context)
 
