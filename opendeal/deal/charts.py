@@ -194,6 +194,16 @@ def _reference_line(scale: _Scale, value: Decimal, css_class: str, label: str) -
     return line, text
 
 
+@dataclass(frozen=True)
+class Line:
+    """A further line drawn behind the main one (e.g. England, or a neighbour), styled by
+    `.opendeal-chart__line--<modifier>`; the page says in words which line is which."""
+
+    label: str
+    points: Sequence[tuple[datetime.date, Decimal]]
+    modifier: str
+
+
 def line_chart(
     points: Sequence[tuple[datetime.date, Decimal]],
     *,
@@ -202,14 +212,19 @@ def line_chart(
     unit: str = "",
     baseline: Decimal | None = None,
     target: Decimal | None = None,
+    others: Sequence[Line] = (),
 ) -> SafeString:
-    """Readings over time as a line, with the baseline and the target as horizontal lines.
+    """Readings over time as a line, with the baseline and the target as horizontal lines,
+    and any `others` lines behind it for comparison.
 
     Dates are placed in proportion to time; the value axis has round ticks covering every
     reading, the baseline and the target.
     """
-    desc = _describe_line(points, baseline, target, unit)
+    desc = _describe_line(points, baseline, target, unit) + "".join(
+        f" {line.label}: {_describe_line(line.points, None, None, unit)}" for line in others
+    )
     values = [float(v) for _, v in points] + [float(v) for v in (baseline, target) if v is not None]
+    values += [float(v) for line in others for _, v in line.points]
     if not values:
         return mark_safe(  # built by format_html
             _open_svg(chart_id, "opendeal-chart", WIDTH, HEIGHT, title, desc)
@@ -221,7 +236,7 @@ def line_chart(
             )
             + "</svg>"
         )
-    days = [day for day, _ in points]
+    days = sorted({day for day, _ in points} | {day for line in others for day, _ in line.points})
     first_day = min(days, default=None)
     span = (max(days) - first_day).days if first_day else 0
     scale = _Scale(nice_ticks(min(values), max(values)), first_day, span)
@@ -237,6 +252,19 @@ def line_chart(
             line, label = _reference_line(scale, value, css_class, f"{name} {figure(value, unit)}")
             pieces.append(line)
             reference_labels.append(label)
+    for line in others:
+        if len(line.points) > 1:
+            pieces.append(
+                format_html(
+                    '<polyline class="opendeal-chart__line opendeal-chart__line--{}" points="{}">'
+                    "</polyline>",
+                    line.modifier,
+                    " ".join(
+                        f"{_number(scale.x(day))},{_number(scale.y(float(value)))}"
+                        for day, value in line.points
+                    ),
+                )
+            )
     coordinates = [(scale.x(day), scale.y(float(value))) for day, value in points]
     if len(coordinates) > 1:
         pieces.append(
@@ -332,6 +360,13 @@ class Bar:
     value: int
     # Names a colour: .opendeal-chart__bar--<modifier>
     modifier: str = ""
+    # The value as written at the bar's end and in the description ("£12,500"); the plain
+    # number when empty.
+    display: str = ""
+
+    @property
+    def shown(self) -> str:
+        return self.display or str(self.value)
 
 
 BAR_LABEL_WIDTH, BAR_HEIGHT, BAR_GAP = 160, 28, 12
@@ -351,7 +386,7 @@ def bar_chart(bars: Sequence[Bar], *, chart_id: str, title: str) -> SafeString:
     height = TOP + len(bars) * (BAR_HEIGHT + BAR_GAP)
     plot_width = WIDTH - BAR_LABEL_WIDTH - RIGHT - 40
     largest = max((bar.value for bar in bars), default=0) or 1
-    desc = "; ".join(f"{bar.label}: {bar.value}" for bar in bars) + "." if bars else "No data."
+    desc = "; ".join(f"{bar.label}: {bar.shown}" for bar in bars) + "." if bars else "No data."
     pieces = [_open_svg(chart_id, "opendeal-chart", WIDTH, height, title, desc)]
     for index, bar in enumerate(bars):
         y = TOP / 2 + index * (BAR_HEIGHT + BAR_GAP)
@@ -374,7 +409,7 @@ def bar_chart(bars: Sequence[Bar], *, chart_id: str, title: str) -> SafeString:
                 BAR_HEIGHT,
                 _number(BAR_LABEL_WIDTH + length + 8),
                 _number(y + BAR_HEIGHT / 2 + 5),
-                bar.value,
+                bar.shown,
             )
         )
     pieces.append(

@@ -33,10 +33,10 @@ from .models import (
     Part,
     Pledge,
     PledgeStatus,
-    Reading,
     Status,
     Theme,
 )
+from .published_figures import record_published_figures
 
 # Postcode districts of the demo borough (Wigan), for the fictional residents' pledges.
 DEMO_POSTCODE_DISTRICTS = [
@@ -443,23 +443,7 @@ def _record_progress(recorder: User, measures: dict[str, Measure], log: TextIO) 
                 if path
                 else []
             )
-            if figures and measure.baseline_value is None:
-                measure.baseline_value = figures[0].value
-                measure.baseline_on = figures[0].period_end
-                measure.save(update_fields=["baseline_value", "baseline_on"])
-            existing = set(
-                Reading.objects.filter(measure=measure).values_list("observed_on", flat=True)
-            )
-            for figure in figures[1:]:
-                if figure.period_end not in existing and figure.period_end <= timezone.localdate():
-                    services.record_reading(
-                        recorder,
-                        measure,
-                        figure.period_end,
-                        figure.value,
-                        note=f"Published by OHID Fingertips for the period {figure.period}.",
-                    )
-                    recorded += 1
+            recorded += record_published_figures(recorder, measure, figures, spec.dataset.publisher)
         for milestone_spec in spec.milestones:
             milestone = measure.milestones.get(title=milestone_spec.title)
             if milestone_spec.completed_on and not milestone.is_complete:

@@ -148,6 +148,16 @@ class Measure(models.Model):
     target_value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     target_on = models.DateField(null=True, blank=True)
     source = models.CharField(max_length=300, blank=True, help_text="Where the figures come from.")
+    # Optionally, an observatory series gives the figures: this indicator for the Deal's area
+    # and this sex, read from the indicator's latest release (see published_figures.py).
+    observatory_indicator = models.ForeignKey(
+        "observatory.Indicator",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deal_measures",
+    )
+    observatory_sex = models.CharField(max_length=10, blank=True, default="")
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
