@@ -1,0 +1,150 @@
+"""Publishing a funded project as a service in the community directory, in one step.
+
+The step makes, in one transaction: the organisation (reusing the one already linked from the
+applicant's profile, else a new `directory.Organization` with its 360Giving org id as an
+identifier), the service (the project's title and summary, active, reviewed today), where it
+runs (a physical `Location` at the project's postcode, placed from the postcode data when we
+have it, with an `Address` when the organisation gave one), the `ServiceAtLocation` joining
+them, the fund as the service's `Funding`, and one taxonomy `Attribute` for each term chosen.
+All directory records have fresh UUID ids (HSDS). The grant records the service's id; the
+step is audited, and publishing twice is refused while the service exists.
+"""
+
+import uuid
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from opendeal.core import audit
+from opendeal.core.models import User
+from opendeal.core.permissions import require
+from opendeal.directory.models import (
+    Address,
+    Attribute,
+    Funding,
+    Location,
+    Organization,
+    OrganizationIdentifier,
+    Service,
+    ServiceAtLocation,
+    TaxonomyTerm,
+)
+from opendeal.geography.geocoding import InvalidPostcode, UnknownPostcode, locate_postcode
+
+from .awards import can_manage
+from .models import Grant, Organisation
+
+
+def published_service(grant: Grant) -> Service | None:
+    if grant.directory_service_id is None:
+        return None
+    return Service.objects.filter(id=grant.directory_service_id).first()
+
+
+def publish_to_directory(
+    officer: User, grant: Grant, *, taxonomy_term_ids: Iterable[uuid.UUID] = ()
+) -> Service:
+    """Make the funded project a service in the directory (see the module's docstring)."""
+    require(can_manage(officer))
+    term_ids = set(taxonomy_term_ids)
+    terms = list(TaxonomyTerm.objects.filter(id__in=term_ids))
+    if len(terms) != len(term_ids):
+        raise ValidationError({"taxonomy_terms": "Choose terms from the directory's taxonomy"})
+    with transaction.atomic():
+        grant = (
+            Grant.objects.select_for_update()
+            .select_related("application__organisation", "application__round__fund")
+            .get(pk=grant.pk)
+        )
+        if published_service(grant) is not None:
+            raise ValidationError("This project is already a service in the directory.")
+        application = grant.application
+        organisation = Organisation.objects.select_for_update().get(pk=application.organisation_id)
+        organization = _directory_organization(organisation)
+        service = Service.objects.create(
+            id=uuid.uuid4(),
+            organization=organization,
+            name=str(application),
+            description=application.summary,
+            url=organisation.website,
+            status=Service.Status.ACTIVE,
+            last_modified=timezone.now(),
+            last_reviewed_on=timezone.localdate(),
+        )
+        location = _location(organisation, application.postcode or organisation.postcode)
+        ServiceAtLocation.objects.create(id=uuid.uuid4(), service=service, location=location)
+        Funding.objects.create(
+            id=uuid.uuid4(),
+            service=service,
+            source=f"{application.round.fund.name} ({grant.identifier})",
+        )
+        Attribute.objects.bulk_create(
+            Attribute(id=uuid.uuid4(), link_id=service.id, link_type="service", taxonomy_term=term)
+            for term in terms
+        )
+        grant.directory_service_id = service.id
+        grant.save(update_fields=["directory_service_id"])
+        audit.record(
+            officer,
+            "fund.grant.published_to_directory",
+            grant,
+            service=str(service.id),
+            organization=str(organization.id),
+            location=str(location.id),
+            terms=sorted(str(term.id) for term in terms),
+        )
+    return service
+
+
+def _directory_organization(organisation: Organisation) -> Organization:
+    if organisation.directory_organization_id is not None:
+        existing = Organization.objects.filter(id=organisation.directory_organization_id).first()
+        if existing is not None:
+            return existing
+    organization = Organization.objects.create(
+        id=uuid.uuid4(),
+        name=organisation.name,
+        description=organisation.description or organisation.name,
+        website=organisation.website,
+    )
+    OrganizationIdentifier.objects.create(
+        id=uuid.uuid4(),
+        organization=organization,
+        identifier_scheme="org-id",
+        identifier_type="360Giving organisation identifier",
+        identifier=organisation.org_id,
+    )
+    organisation.directory_organization_id = organization.id
+    organisation.save(update_fields=["directory_organization_id"])
+    return organization
+
+
+def _location(organisation: Organisation, postcode: str) -> Location:
+    latitude = longitude = None
+    try:
+        place = locate_postcode(postcode)
+        latitude, longitude, postcode = place.latitude, place.longitude, place.postcode
+    except (InvalidPostcode, UnknownPostcode):
+        pass
+    location = Location.objects.create(
+        id=uuid.uuid4(),
+        location_type=Location.LocationType.PHYSICAL,
+        name=organisation.name,
+        latitude=latitude,
+        longitude=longitude,
+    )
+    if organisation.address_line_1 and postcode:
+        Address.objects.create(
+            id=uuid.uuid4(),
+            location=location,
+            address_1=organisation.address_line_1,
+            address_2=organisation.address_line_2,
+            city=organisation.town,
+            state_province="",
+            postal_code=postcode,
+            country="GB",
+            address_type=Address.AddressType.PHYSICAL,
+        )
+    return location
