@@ -1,0 +1,66 @@
+"""A manager reads the demand figures, and a fund officer turns a gap into a round's priority,
+in a real browser; every page is checked with axe, and the gap map is drawn."""
+
+import datetime
+
+import pytest
+
+from opendeal.care.models import Team
+from opendeal.core.roles import Role
+from opendeal.core.testing.axe import assert_accessible
+from opendeal.fund.models import Priority
+from opendeal.fund.tests.apply_factories import make_open_round
+
+from . import demand_factories as make
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def signed_in(page, live_server, client) -> None:
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+
+def test_demand_figures_and_gaps_into_priorities(page, live_server, sign_in, make_user):
+    team = Team.objects.create(name="Wigan Central")
+    gardening = make.term("Gardening")
+    today = datetime.date.today()
+    for n in range(7):
+        someone = make.person(team, "E01006212", "E05014989")
+        conversation = make.contact(someone, today - datetime.timedelta(days=n * 20))
+        make.heard(conversation, gardening)
+        make.package(someone, "250.00", today - datetime.timedelta(days=n * 30))
+    manager = make_user(Role.TEAM_MANAGER)
+    team.managers.add(manager)
+
+    signed_in(page, live_server, sign_in(manager))
+    page.goto(live_server.url + "/care/demand/")
+    assert page.locator("h1").inner_text() == "Demand for adult social care"
+    assert page.get_by_text("fewer than 5").first.is_visible()
+    assert_accessible(page)
+    page.get_by_label("Whose figures").select_option(label="Wigan Central")
+    page.get_by_label("Compare before and after").fill(
+        (today - datetime.timedelta(days=90)).isoformat()
+    )
+    page.get_by_role("button", name="Show the figures").click()
+    assert page.get_by_role("heading", name="Cost avoided").is_visible()
+    assert_accessible(page)
+    page.get_by_label("From").fill("not a date")
+    page.get_by_role("button", name="Show the figures").click()
+    assert page.title().startswith("Error:") or page.locator(".govuk-error-summary").is_visible()
+    assert_accessible(page)
+
+    round_ = make_open_round()
+    signed_in(page, live_server, sign_in(make_user(Role.FUND_OFFICER)))
+    page.goto(live_server.url + "/care/demand/gaps/")
+    page.locator("[data-map-ready=true]").wait_for(timeout=10_000)
+    assert_accessible(page)
+    page.get_by_label("Gardening in Wigan 026A").check()
+    page.get_by_label("Fund round").select_option(label=str(round_))
+    page.get_by_role("button", name="Add the ticked gaps as priorities").click()
+    assert page.get_by_text("Added 1 priority").is_visible()
+    assert_accessible(page)
+    priority = Priority.objects.get(gap_taxonomy_term=gardening)
+    assert priority.gap_area_code == "E01006212" and priority.round == round_
