@@ -53,11 +53,15 @@ def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> H
 
 
 def _register_routers() -> None:
+    from opendeal.care.api import router as care_router
     from opendeal.deal.api import router as deal_router
     from opendeal.events.api import router as events_router
+    from opendeal.observatory.api import router as observatory_router
 
     api.add_router("/deal", deal_router, tags=["The Deal"])
     api.add_router("/events", events_router, tags=["Events"])
+    api.add_router("/observatory", observatory_router, tags=["Outcomes observatory"])
+    api.add_router("/care", care_router, tags=["Adult social care (staff, signed in)"])
 
 
 _register_routers()

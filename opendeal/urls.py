@@ -12,6 +12,7 @@ urlpatterns = [
     path("deal/", include("opendeal.deal.urls")),
     path("events/", include("opendeal.events.urls")),
     path("directory/", include("opendeal.directory.urls")),
+    path("oruk/", include("opendeal.directory.oruk.urls")),
     path("fund/", include("opendeal.fund.urls")),
     path("care/", include("opendeal.care.urls")),
     path("observatory/", include("opendeal.observatory.urls")),

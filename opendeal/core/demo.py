@@ -27,6 +27,7 @@ _DEMO_NAMES = {
     Role.FUND_OFFICER: "Tom Birchall",
     Role.PANEL_MEMBER: "Aisha Rahman",
     Role.ANALYST: "Sam Patel",
+    Role.DIRECTORY_EDITOR: "Megan Lowe",
     Role.ADMINISTRATOR: "Chris Hughes",
 }
 

@@ -80,8 +80,23 @@ class User(AbstractBaseUser, PermissionsMixin):
         )
 
 
+class AuditEventQuerySet(models.QuerySet):
+    """Refuses bulk updates and deletes, so the trail stays append-only through the ORM too."""
+
+    def update(self, **kwargs):
+        raise ValueError("Audit events are append-only.")
+
+    def delete(self):
+        raise ValueError("Audit events are append-only.")
+
+    def bulk_update(self, *args, **kwargs):
+        raise ValueError("Audit events are append-only.")
+
+
 class AuditEvent(models.Model):
-    """One thing someone did or saw that must be accountable. Rows are never updated or deleted."""
+    """One thing someone did or saw that must be accountable. Rows are never updated or deleted:
+    `save()` of an existing row, `delete()`, and the queryset's `update()`, `bulk_update()` and
+    `delete()` all raise."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -96,6 +111,8 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=100, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     details = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at"]

@@ -20,8 +20,31 @@ MENU: list[tuple[str, str, tuple[str, ...]]] = [
     ("Scorecard", "deal:scorecard", ()),
     ("Make a pledge", "deal:pledge", ()),
     ("Events", "events:list", ()),
+    ("Find support", "directory:search", ()),
+    ("Funding", "fund:funds", ()),
+    ("Grants awarded", "fund:awarded-grants", ()),
+    ("Outcomes", "observatory:index", ()),
     ("Manage the Deal", "deal:manage", ("deal.edit_deal", "deal.record_progress")),
     ("Manage events", "events:manage", ("events.manage_events",)),
+    ("Manage funds", "fund:manage", ("fund.manage_funds",)),
+    (
+        "Assess applications",
+        "fund:assess",
+        ("fund.score_applications", "fund.check_eligibility", "fund.decide_applications"),
+    ),
+    ("Grants", "fund:grant-list", ("fund.manage_grants", "fund.record_payments")),
+    ("Your grants", "fund:my-grants", ("fund.apply_to_fund",)),
+    ("People we support", "care:caseload", ("care.work_with_people",)),
+    ("Care extract", "care:extract", ("care.download_extract",)),
+    ("Care demand", "care:demand", ("care.view_demand",)),
+    ("Gap map", "care:gaps", ("fund.manage_funds",)),
+    ("Your listings", "directory:listings", ("directory.propose_listing_changes",)),
+    ("Listing changes", "directory:moderation-queue", ("directory.moderate_listings",)),
+    (
+        "Listing reports",
+        "directory:problem-reports",
+        ("directory.review_problem_reports",),
+    ),
 ]
 
 

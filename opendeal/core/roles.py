@@ -15,6 +15,8 @@ class Role(models.TextChoices):
     FUND_OFFICER = "fund_officer", "Fund officer"
     PANEL_MEMBER = "panel_member", "Panel member"
     ANALYST = "analyst", "Analyst"
+    # Council editors who moderate the community directory's listings.
+    DIRECTORY_EDITOR = "directory_editor", "Directory editor"
     ADMINISTRATOR = "administrator", "Administrator"
 
 
@@ -26,6 +28,7 @@ STAFF_ROLES = frozenset(
         Role.FUND_OFFICER,
         Role.PANEL_MEMBER,
         Role.ANALYST,
+        Role.DIRECTORY_EDITOR,
         Role.ADMINISTRATOR,
     }
 )
@@ -33,12 +36,28 @@ STAFF_ROLES = frozenset(
 # "app_label.codename" permissions each role holds.
 ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.RESIDENT: set(),
-    Role.COMMUNITY_MEMBER: set(),
-    Role.PRACTITIONER: set(),
-    Role.TEAM_MANAGER: set(),
-    Role.FUND_OFFICER: {"events.manage_events", "events.check_in_attendees"},
-    Role.PANEL_MEMBER: set(),
-    Role.ANALYST: {"deal.record_progress"},
+    # Members edit only their own organisations' listings (directory.OrganizationMember).
+    Role.COMMUNITY_MEMBER: {"directory.propose_listing_changes", "fund.apply_to_fund"},
+    # Which people a practitioner or manager sees is decided row by row, by team membership and
+    # sharing (opendeal.care.access); these only open the care pages at all.
+    Role.PRACTITIONER: {"care.work_with_people"},
+    Role.TEAM_MANAGER: {"care.work_with_people", "care.manage_team_people", "care.view_demand"},
+    Role.FUND_OFFICER: {
+        "events.manage_events",
+        "events.check_in_attendees",
+        "fund.manage_funds",
+        "fund.view_applications",
+        "fund.check_eligibility",
+        "fund.decide_applications",
+        "fund.record_payments",
+        "fund.manage_grants",
+    },
+    # Panel members see and score only eligible applications they have no conflict in
+    # (opendeal.fund.scoring decides row by row).
+    Role.PANEL_MEMBER: {"fund.score_applications"},
+    # Analysts see no one's care record: only the pseudonymised extract.
+    Role.ANALYST: {"deal.record_progress", "care.download_extract", "care.view_demand"},
+    Role.DIRECTORY_EDITOR: {"directory.moderate_listings", "directory.review_problem_reports"},
     Role.ADMINISTRATOR: {
         "deal.edit_deal",
         "deal.record_progress",
@@ -48,6 +67,9 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "core.change_user",
         "events.manage_events",
         "events.check_in_attendees",
+        "directory.moderate_listings",
+        "directory.review_problem_reports",
+        "care.view_demand",
     },
 }
 

@@ -69,6 +69,10 @@ OPENDEAL_FINGERTIPS_API_URL = os.environ.get(
     "OPENDEAL_FINGERTIPS_API_URL", "https://fingertips.phe.org.uk/api"
 )
 
+# The year the council changed its approach (Wigan's Deal: 2011): the observatory's evidence
+# report evaluates the change from 1 January of it.
+OPENDEAL_CHANGE_YEAR = int(os.environ.get("OPENDEAL_CHANGE_YEAR", "2011"))
+
 # The council running this instance. Any council can run OpenDeal: this is all configuration.
 OPENDEAL_COUNCIL = {
     # Full name, as in the header and on letters.
@@ -77,6 +81,8 @@ OPENDEAL_COUNCIL = {
     "place": os.environ.get("OPENDEAL_COUNCIL_PLACE", "Wigan"),
     # ONS GSS code of the local authority district.
     "gss_code": os.environ.get("OPENDEAL_COUNCIL_GSS_CODE", "E08000010"),
+    # The council's Local Authority England (LAE) code: its 360Giving org id is GB-LAE-<code>.
+    "lae_code": os.environ.get("OPENDEAL_COUNCIL_LAE_CODE", "WGN"),
     # Brand colour for the header stripe, #rrggbb.
     "colour": os.environ.get("OPENDEAL_COUNCIL_COLOUR", "#1d70b8"),
     # URL of a logo image (served from this site or a council's own host); empty for none.
@@ -231,11 +237,43 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [
     # GOV.UK Frontend, installed by npm and served by this app itself, never from a CDN.
     ("govuk", PROJECT_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
+    # Leaflet, for the community directory's maps, the same way.
+    ("leaflet", PROJECT_DIR / "node_modules" / "leaflet" / "dist"),
 ]
+# Files only some people may see (grant applications' supporting documents): kept outside
+# the web root and served only through views that check who is asking.
+OPENDEAL_PRIVATE_MEDIA_ROOT = Path(
+    os.environ.get("OPENDEAL_PRIVATE_MEDIA_ROOT", VAR_DIR / "private")
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # No base_url: these files have no public address (fund.access decides who sees them).
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": OPENDEAL_PRIVATE_MEDIA_ROOT, "base_url": "/no-public-url/"},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# With several web servers, uploads must be where every one of them can read them: a shared
+# filesystem mounted at OPENDEAL_PRIVATE_MEDIA_ROOT, or an S3-compatible object store through
+# django-storages (`pip install "opendeal[s3]"`), set by OPENDEAL_S3_BUCKET; credentials come
+# from the usual AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. Files stay private: links to them
+# are signed and short-lived, and only the views that check who is asking hand them out.
+OPENDEAL_S3_BUCKET = os.environ.get("OPENDEAL_S3_BUCKET", "")
+if OPENDEAL_S3_BUCKET:
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": OPENDEAL_S3_BUCKET,
+            "location": "private",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        },
+    }
 MEDIA_ROOT = VAR_DIR / "uploads"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -282,13 +320,33 @@ OPENDEAL_WORKER_ABANDONED_AFTER_SECONDS = float(
     os.environ.get("OPENDEAL_WORKER_ABANDONED_AFTER_SECONDS", "60")
 )
 
+# Map tiles for the directory's maps: a URL template with {z}/{x}/{y} (and optionally {s} for
+# subdomains) and the attribution its provider requires (HTML). OpenStreetMap's own tiles suit
+# light use only (https://operations.osmfoundation.org/policies/tiles/): a council with heavy
+# traffic should point this at its own or a commercial tile server.
+OPENDEAL_MAP_TILE_URL = os.environ.get(
+    "OPENDEAL_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+OPENDEAL_MAP_ATTRIBUTION = os.environ.get(
+    "OPENDEAL_MAP_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
+
+
+def tile_origin(url_template: str) -> str:
+    """The CSP source for a tile URL template: its scheme and host, {s} as a wildcard."""
+    scheme, _, rest = url_template.partition("://")
+    host = rest.split("/", 1)[0].replace("{s}", "*")
+    return f"{scheme}://{host}" if scheme and host else ""
+
+
 # Content Security Policy: no inline script or style; the one inline script carries a nonce.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *filter(None, [tile_origin(OPENDEAL_MAP_TILE_URL)])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],
@@ -308,8 +366,27 @@ OPENDEAL_UNSOLICITED_EMAILS_PER_HOUR = int(
     os.environ.get("OPENDEAL_UNSOLICITED_EMAILS_PER_HOUR", "5")
 )
 
+# The council's registered 360Giving prefix: grants are 360G-<prefix>-…, and so are applicant
+# groups with no charity or company number.
+OPENDEAL_360G_PREFIX = os.environ.get("OPENDEAL_360G_PREFIX", "360G-opendeal-demo")
+# The largest supporting document an applicant may upload, in bytes (10 MB).
+OPENDEAL_FUND_MAX_UPLOAD_BYTES = int(
+    os.environ.get("OPENDEAL_FUND_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024))
+)
+
 # Signed links in emails (pledge confirmation, managing pledges) expire after this many days.
 OPENDEAL_SIGNED_LINK_MAX_AGE_DAYS = int(os.environ.get("OPENDEAL_SIGNED_LINK_MAX_AGE_DAYS", "7"))
+
+# Adult social care records closed this many years ago are erased by `opendeal
+# care_housekeeping` (the audit trail is kept, naming only ids). Eight years after the last
+# contact is the NHS Records Management Code's period for adult social care records.
+OPENDEAL_CARE_RETENTION_YEARS = int(os.environ.get("OPENDEAL_CARE_RETENTION_YEARS", "8"))
+# The secret key of the HMAC-SHA256 that turns ids into pseudonyms in the analytics extract.
+# Keep it apart from SECRET_KEY and never give it to analysts: with it, pseudonyms can be
+# linked back to records. Derived from SECRET_KEY when unset (fine for a laptop only).
+OPENDEAL_PSEUDONYMISATION_KEY = os.environ.get(
+    "OPENDEAL_PSEUDONYMISATION_KEY", "pseudonyms:" + SECRET_KEY
+)
 
 # LOG_FORMAT=json writes one JSON object a line, for a log collector; plain is for people.
 # Every line passes through RedactPersonalData first.

@@ -197,6 +197,7 @@ def test_staff_roles_are_the_ones_needing_two_factor():
         "fund_officer",
         "panel_member",
         "analyst",
+        "directory_editor",
         "administrator",
     }
 

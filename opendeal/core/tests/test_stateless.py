@@ -64,3 +64,33 @@ def test_production_shares_the_cache_and_logs_json():
         "django.contrib.sessions.backends.db",
         "json",
     ]
+
+
+def test_uploads_can_live_in_an_object_store_every_server_shares():
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "opendeal.settings.production",
+        "SECRET_KEY": "x" * 60,
+        "OPENDEAL_S3_BUCKET": "wigan-opendeal-uploads",
+        "AWS_S3_REGION_NAME": "eu-west-2",
+        # Signing a link needs keys but no network: nothing is sent to the store here.
+        "AWS_ACCESS_KEY_ID": "AKIAEXAMPLEEXAMPLE00",
+        "AWS_SECRET_ACCESS_KEY": "example-secret-key-for-signing-only",
+    }
+    script = (
+        "import json; from django.core.files.storage import storages; "
+        "private = storages['private']; "
+        "print(json.dumps([type(private).__name__, private.url('applications/plan.pdf')]))"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {script}"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    backend, link = json.loads(output)
+    assert backend == "S3Storage"
+    assert link.startswith("https://wigan-opendeal-uploads.s3")
+    assert "/private/applications/plan.pdf?" in link
+    assert "X-Amz-Expires=300" in link or "Expires=" in link  # signed and short-lived

@@ -3,9 +3,14 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from opendeal.care.demo import load_demo_care
 from opendeal.core.demo import DEMO_PASSWORD, load_demo_accounts
 from opendeal.deal.demo import load_demo_deal
+from opendeal.directory.demo import load_demo_directory
 from opendeal.events.demo import load_demo_events
+from opendeal.fund.demo import load_demo_fund
+from opendeal.fund.demo_awards import load_demo_awards
+from opendeal.observatory.demo import load_demo_observatory
 
 
 class Command(BaseCommand):
@@ -20,6 +25,15 @@ class Command(BaseCommand):
         report = load_demo_deal(log=self.stderr)
         self.stdout.write(self.style.SUCCESS(report))
         self.stdout.write(self.style.SUCCESS(load_demo_events()))
+        # After the Deal: its health measures are linked to observatory series.
+        self.stdout.write(self.style.SUCCESS(load_demo_observatory(log=self.stderr)))
+        self.stdout.write(self.style.SUCCESS(load_demo_directory()))
+        # After the directory: people are connected to its services, at its postcodes.
+        self.stdout.write(self.style.SUCCESS(load_demo_care()))
+        # After the Deal (priorities link to its themes) and the directory (its postcodes).
+        self.stdout.write(self.style.SUCCESS(load_demo_fund()))
+        # After the fund (its closed round's applications) and the directory (its taxonomy).
+        self.stdout.write(self.style.SUCCESS(load_demo_awards()))
         self.stdout.write("")
         self.stdout.write("Demo logins (fictional people), all with the password " + DEMO_PASSWORD)
         for login in logins:
