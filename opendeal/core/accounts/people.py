@@ -1,6 +1,5 @@
 """Administrators' pages: the people with accounts, and changing someone's roles."""
 
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -11,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from opendeal.core.models import User
+from opendeal.core.pagination import pagination as page_links
 from opendeal.core.permissions import staff_permission_required
 from opendeal.core.roles import Role
 
@@ -27,35 +27,14 @@ from .two_factor import has_authenticator
 PEOPLE_PER_PAGE = 25
 
 
-@dataclass(frozen=True)
-class PageLink:
-    """One item of GOV.UK pagination: a page number, or a gap (number None)."""
-
-    number: int | None
-    url: str = ""
-    is_current: bool = False
-
-
 def _page_url(query: str, number: int) -> str:
     return "?" + urlencode({**({"q": query} if query else {}), "page": number})
 
 
 def pagination(page: Page, query: str) -> dict:
-    """Links for GOV.UK pagination: first, last, and the pages either side of this one."""
-    last = page.paginator.num_pages
-    wanted = sorted(
-        {1, last, page.number - 1, page.number, page.number + 1} & set(range(1, last + 1))
+    return page_links(
+        page.number, page.paginator.num_pages, lambda number: _page_url(query, number)
     )
-    links: list[PageLink] = []
-    for number in wanted:
-        if links and links[-1].number is not None and number - links[-1].number > 1:
-            links.append(PageLink(None))
-        links.append(PageLink(number, _page_url(query, number), number == page.number))
-    return {
-        "links": links if last > 1 else [],
-        "previous_url": _page_url(query, page.number - 1) if page.has_previous() else "",
-        "next_url": _page_url(query, page.number + 1) if page.has_next() else "",
-    }
 
 
 @staff_permission_required(MANAGE_ROLES_PERMISSION)

@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from opendeal.core.pagination import pagination as page_links
 from opendeal.geography.geocoding import (
     InvalidPostcode,
     UnknownPostcode,
@@ -28,15 +29,6 @@ from ..public_forms import METRES_PER_MILE, ProblemReportForm, SearchForm
 RESULTS_PER_PAGE = 20
 # The search form's fields, which the pages' links carry from page to page.
 SEARCH_PARAMETERS = tuple(SearchForm.base_fields)
-
-
-@dataclass(frozen=True)
-class PageLink:
-    """One item of GOV.UK pagination: a page number, or a gap (number None)."""
-
-    number: int | None
-    url: str = ""
-    is_current: bool = False
 
 
 @dataclass
@@ -188,20 +180,7 @@ def _page_url(parameters: QueryDict, number: int) -> str:
 
 
 def pagination(parameters: QueryDict, current: int, total_pages: int) -> dict:
-    """Links for GOV.UK pagination: first, last, and the pages either side of this one."""
-    wanted = sorted(
-        {1, total_pages, current - 1, current, current + 1} & set(range(1, total_pages + 1))
-    )
-    links: list[PageLink] = []
-    for number in wanted:
-        if links and links[-1].number is not None and number - links[-1].number > 1:
-            links.append(PageLink(None))
-        links.append(PageLink(number, _page_url(parameters, number), number == current))
-    return {
-        "links": links if total_pages > 1 else [],
-        "previous_url": _page_url(parameters, current - 1) if current > 1 else "",
-        "next_url": _page_url(parameters, current + 1) if current < total_pages else "",
-    }
+    return page_links(current, total_pages, lambda number: _page_url(parameters, number))
 
 
 @require_GET
