@@ -41,3 +41,17 @@ def keeping_position(fields: dict[str, Any]) -> dict[str, Any]:
     if "position" in fields and fields["position"] is None:
         return {name: value for name, value in fields.items() if name != "position"}
     return fields
+
+
+def assign_fields(
+    instance: models.Model, fields: dict[str, Any], allowed: frozenset[str]
+) -> list[str]:
+    """Set the given fields on the instance; return the names of those whose value changed.
+    A field outside `allowed` is a programming error (TypeError), not a user's."""
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"Cannot set {', '.join(sorted(unknown))} on {type(instance).__name__}.")
+    changed = [name for name, value in fields.items() if getattr(instance, name, None) != value]
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    return sorted(changed)

@@ -15,7 +15,13 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from opendeal.core import audit
-from opendeal.core.editing import keeping_position, locked, save_audited, with_default_position
+from opendeal.core.editing import (
+    assign_fields,
+    keeping_position,
+    locked,
+    save_audited,
+    with_default_position,
+)
 from opendeal.core.models import User
 from opendeal.core.permissions import check_permission, require
 
@@ -63,17 +69,6 @@ def can_edit_deal(actor: User) -> tuple[bool, str]:
     )
 
 
-def _assign(instance: models.Model, fields: dict[str, Any], allowed: frozenset[str]) -> list[str]:
-    """Set the given fields on the instance; return the names of those whose value changed."""
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"Cannot set {', '.join(sorted(unknown))} on {type(instance).__name__}.")
-    changed = [name for name, value in fields.items() if getattr(instance, name, None) != value]
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    return sorted(changed)
-
-
 # The Deal -------------------------------------------------------------------------------------
 
 
@@ -94,7 +89,7 @@ def create_deal(actor: User, **fields: Any) -> Deal:
     """A new Deal, unpublished unless `is_published` says otherwise."""
     require(can_edit_deal(actor))
     deal = Deal()
-    _assign(deal, fields, DEAL_FIELDS)
+    assign_fields(deal, fields, DEAL_FIELDS)
     _check_deal(deal)
     save_audited(actor, deal, "deal.deal.created")
     return deal
@@ -104,7 +99,7 @@ def create_deal(actor: User, **fields: Any) -> Deal:
 def update_deal(actor: User, deal: Deal, **fields: Any) -> Deal:
     require(can_edit_deal(actor))
     deal = locked(deal)
-    changed = _assign(deal, keeping_position(fields), DEAL_FIELDS)
+    changed = assign_fields(deal, keeping_position(fields), DEAL_FIELDS)
     _check_deal(deal)
     save_audited(actor, deal, "deal.deal.updated", changed)
     return deal
@@ -125,7 +120,7 @@ def _check_theme(theme: Theme) -> None:
 def create_theme(actor: User, deal: Deal, **fields: Any) -> Theme:
     require(can_edit_deal(actor))
     theme = Theme(deal=deal)
-    _assign(theme, with_default_position(fields, deal.themes.all()), THEME_FIELDS)
+    assign_fields(theme, with_default_position(fields, deal.themes.all()), THEME_FIELDS)
     _check_theme(theme)
     save_audited(actor, theme, "deal.theme.created")
     return theme
@@ -135,7 +130,7 @@ def create_theme(actor: User, deal: Deal, **fields: Any) -> Theme:
 def update_theme(actor: User, theme: Theme, **fields: Any) -> Theme:
     require(can_edit_deal(actor))
     theme = locked(theme)
-    changed = _assign(theme, keeping_position(fields), THEME_FIELDS)
+    changed = assign_fields(theme, keeping_position(fields), THEME_FIELDS)
     _check_theme(theme)
     save_audited(actor, theme, "deal.theme.updated", changed)
     return theme
@@ -171,7 +166,9 @@ def create_commitment(actor: User, theme: Theme, **fields: Any) -> Commitment:
     """A new commitment in the theme; `part` says whether it is the council's or residents'."""
     require(can_edit_deal(actor))
     commitment = Commitment(theme=theme)
-    _assign(commitment, with_default_position(fields, theme.commitments.all()), COMMITMENT_FIELDS)
+    assign_fields(
+        commitment, with_default_position(fields, theme.commitments.all()), COMMITMENT_FIELDS
+    )
     _check_commitment(commitment, theme.deal_id)
     save_audited(actor, commitment, "deal.commitment.created")
     return commitment
@@ -184,7 +181,7 @@ def update_commitment(actor: User, commitment: Commitment, **fields: Any) -> Com
     require(can_edit_deal(actor))
     commitment = locked(commitment)
     deal_id = commitment.theme.deal_id
-    changed = _assign(commitment, keeping_position(fields), COMMITMENT_FIELDS)
+    changed = assign_fields(commitment, keeping_position(fields), COMMITMENT_FIELDS)
     _check_commitment(commitment, deal_id)
     save_audited(actor, commitment, "deal.commitment.updated", changed)
     if "weight" in changed or "theme" in changed:
@@ -276,7 +273,7 @@ def create_measure(actor: User, commitment: Commitment, **fields: Any) -> Measur
     target, or a list of milestones."""
     require(can_edit_deal(actor))
     measure = Measure(commitment=commitment)
-    _assign(measure, with_default_position(fields, commitment.measures.all()), MEASURE_FIELDS)
+    assign_fields(measure, with_default_position(fields, commitment.measures.all()), MEASURE_FIELDS)
     _clear_metric_fields(measure)
     _check_measure(measure)
     save_audited(actor, measure, "deal.measure.created")
@@ -288,7 +285,7 @@ def create_measure(actor: User, commitment: Commitment, **fields: Any) -> Measur
 def update_measure(actor: User, measure: Measure, **fields: Any) -> Measure:
     require(can_edit_deal(actor))
     measure = locked(measure)
-    changed = _assign(measure, keeping_position(fields), MEASURE_FIELDS)
+    changed = assign_fields(measure, keeping_position(fields), MEASURE_FIELDS)
     _clear_metric_fields(measure)
     _check_measure(measure)
     save_audited(actor, measure, "deal.measure.updated", changed)
@@ -312,7 +309,9 @@ def _check_milestone(milestone: Milestone) -> None:
 def create_milestone(actor: User, measure: Measure, **fields: Any) -> Milestone:
     require(can_edit_deal(actor))
     milestone = Milestone(measure=measure)
-    _assign(milestone, with_default_position(fields, measure.milestones.all()), MILESTONE_FIELDS)
+    assign_fields(
+        milestone, with_default_position(fields, measure.milestones.all()), MILESTONE_FIELDS
+    )
     _check_milestone(milestone)
     save_audited(actor, milestone, "deal.milestone.created")
     services.refresh_progress(measure.commitment)
@@ -323,7 +322,7 @@ def create_milestone(actor: User, measure: Measure, **fields: Any) -> Milestone:
 def update_milestone(actor: User, milestone: Milestone, **fields: Any) -> Milestone:
     require(can_edit_deal(actor))
     milestone = locked(milestone)
-    changed = _assign(milestone, keeping_position(fields), MILESTONE_FIELDS)
+    changed = assign_fields(milestone, keeping_position(fields), MILESTONE_FIELDS)
     _check_milestone(milestone)
     save_audited(actor, milestone, "deal.milestone.updated", changed)
     services.refresh_progress(milestone.measure.commitment)

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from opendeal.core import audit
+from opendeal.core.editing import assign_fields
 from opendeal.core.mail import send_email_after_commit
 from opendeal.core.models import User
 from opendeal.core.permissions import check_permission, require
@@ -95,6 +96,12 @@ def count_words(text: str) -> int:
     return len(re.findall(r"\S+", text or ""))
 
 
+def _assign_text_fields(instance, fields: dict, allowed: frozenset[str]) -> list[str]:
+    # Forms give None for an empty optional field; these text columns hold "".
+    blanked = {name: "" if value is None else value for name, value in fields.items()}
+    return assign_fields(instance, blanked, allowed)
+
+
 # Organisations --------------------------------------------------------------------------------
 
 
@@ -155,16 +162,6 @@ def _tidy_organisation(organisation: Organisation) -> None:
         )
 
 
-def _set_fields(instance, fields: dict, allowed: frozenset[str]) -> list[str]:
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"Cannot set {', '.join(sorted(unknown))} on {type(instance).__name__}.")
-    changed = sorted(name for name, value in fields.items() if getattr(instance, name) != value)
-    for name, value in fields.items():
-        setattr(instance, name, value if value is not None else "")
-    return changed
-
-
 def _give_applicant_role(user: User) -> None:
     user.groups.add(Group.objects.get(name=Role.COMMUNITY_MEMBER.label))
 
@@ -175,7 +172,7 @@ def register_organisation(actor: User, **fields) -> Organisation:
     if not actor.is_authenticated:
         raise PermissionDenied("Sign in to register an organisation.")
     organisation = Organisation()
-    changed = _set_fields(organisation, fields, ORGANISATION_FIELDS)
+    changed = _assign_text_fields(organisation, fields, ORGANISATION_FIELDS)
     _tidy_organisation(organisation)
     organisation.full_clean(validate_unique=False, validate_constraints=False)
     organisation.save()
@@ -196,7 +193,7 @@ def _lock_organisation_for(actor: User, organisation: Organisation) -> Organisat
 @transaction.atomic
 def update_organisation(actor: User, organisation: Organisation, **fields) -> Organisation:
     organisation = _lock_organisation_for(actor, organisation)
-    changed = _set_fields(organisation, fields, ORGANISATION_FIELDS)
+    changed = _assign_text_fields(organisation, fields, ORGANISATION_FIELDS)
     _tidy_organisation(organisation)
     organisation.full_clean(validate_unique=False, validate_constraints=False)
     organisation.save()

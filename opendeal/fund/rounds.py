@@ -12,7 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.text import slugify
 
-from opendeal.core.editing import keeping_position, locked, save_audited, with_default_position
+from opendeal.core.editing import (
+    assign_fields,
+    keeping_position,
+    locked,
+    save_audited,
+    with_default_position,
+)
 from opendeal.core.models import User
 from opendeal.core.permissions import check_permission, require
 
@@ -62,17 +68,6 @@ def can_manage_funds(actor: User) -> tuple[bool, str]:
     )
 
 
-def _set(instance: models.Model, fields: dict[str, Any], allowed: frozenset[str]) -> list[str]:
-    """Set the fields; return the names of those whose value changed."""
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"Cannot set {', '.join(sorted(unknown))} on {type(instance).__name__}.")
-    changed = [name for name, value in fields.items() if getattr(instance, name, None) != value]
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    return sorted(changed)
-
-
 # Funds ----------------------------------------------------------------------------------------
 
 
@@ -89,7 +84,7 @@ def _check_fund(fund: Fund) -> None:
 def create_fund(actor: User, **fields: Any) -> Fund:
     require(can_manage_funds(actor))
     fund = Fund()
-    changed = _set(fund, fields, FUND_FIELDS)
+    changed = assign_fields(fund, fields, FUND_FIELDS)
     _check_fund(fund)
     save_audited(actor, fund, "fund.fund.created", changed)
     return fund
@@ -99,7 +94,7 @@ def create_fund(actor: User, **fields: Any) -> Fund:
 def update_fund(actor: User, fund: Fund, **fields: Any) -> Fund:
     require(can_manage_funds(actor))
     fund = locked(fund)
-    changed = _set(fund, fields, FUND_FIELDS)
+    changed = assign_fields(fund, fields, FUND_FIELDS)
     _check_fund(fund)
     save_audited(actor, fund, "fund.fund.updated", changed)
     return fund
@@ -131,7 +126,7 @@ def _check_round(round_: Round) -> None:
 def create_round(actor: User, fund: Fund, **fields: Any) -> Round:
     require(can_manage_funds(actor))
     round_ = Round(fund=fund)
-    changed = _set(round_, fields, ROUND_FIELDS)
+    changed = assign_fields(round_, fields, ROUND_FIELDS)
     _check_round(round_)
     save_audited(actor, round_, "fund.round.created", changed)
     return round_
@@ -141,7 +136,7 @@ def create_round(actor: User, fund: Fund, **fields: Any) -> Round:
 def update_round(actor: User, round_: Round, **fields: Any) -> Round:
     require(can_manage_funds(actor))
     round_ = locked(round_)
-    changed = _set(round_, fields, ROUND_FIELDS)
+    changed = assign_fields(round_, fields, ROUND_FIELDS)
     _check_round(round_)
     save_audited(actor, round_, "fund.round.updated", changed)
     return round_
@@ -173,7 +168,7 @@ def add_to_round(actor: User, round_: Round, model: type[models.Model], **fields
     if "position" in allowed:
         fields = with_default_position(fields, model.objects.filter(round=round_))
     item = model(round=round_)
-    changed = _set(item, fields, allowed)
+    changed = assign_fields(item, fields, allowed)
     _check_item(item)
     save_audited(actor, item, _action_name(model, "created"), changed)
     return item
@@ -183,7 +178,7 @@ def add_to_round(actor: User, round_: Round, model: type[models.Model], **fields
 def update_round_item(actor: User, item: models.Model, **fields: Any):
     require(can_manage_funds(actor))
     item = locked(item)
-    changed = _set(item, keeping_position(fields), ROUND_ITEM_FIELDS[type(item)])
+    changed = assign_fields(item, keeping_position(fields), ROUND_ITEM_FIELDS[type(item)])
     _check_item(item)
     save_audited(actor, item, _action_name(type(item), "updated"), changed)
     return item
