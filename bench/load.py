@@ -150,8 +150,9 @@ def _shell(env: dict, code: str) -> str:
 def _event_path(env: dict) -> str:
     return _shell(
         env,
-        "from opendeal.events.models import Event; "
-        "print(Event.objects.filter(is_published=True).order_by('-starts_at').first().get_absolute_url())",
+        "from django.urls import reverse; from opendeal.events.models import Event; "
+        "event = Event.objects.filter(is_published=True).order_by('-starts_at').first(); "
+        "print(reverse('events:detail', args=[event.public_id]))",
     )
 
 

@@ -41,6 +41,7 @@ EVENT_FIELDS = frozenset(
         "reminder_hours",
         "retention_days",
         "deal_theme",
+        "fund_round",
         "is_published",
     }
 )

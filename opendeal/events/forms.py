@@ -13,6 +13,7 @@ from opendeal.core import form_fields
 from opendeal.core.models import User
 from opendeal.deal.models import Theme
 from opendeal.directory.models import Location
+from opendeal.fund.models import Round
 
 from .models import Event, EventKind, Question, Venue
 
@@ -73,6 +74,11 @@ class LondonDateTimeField(forms.DateTimeField):
 class ThemeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Theme) -> str:
         return f"{obj.deal.title}: {obj.title}"
+
+
+class RoundChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Round) -> str:
+        return f"{obj.fund.name}: {obj.title}"
 
 
 class LocationChoiceField(forms.ModelChoiceField):
@@ -181,6 +187,14 @@ class EventForm(forms.Form):
         to_field_name="public_id",
         empty_label="None",
         help_text="Link the event to a theme of the Deal.",
+    )
+    fund_round = RoundChoiceField(
+        label="Funding round",
+        required=False,
+        queryset=Round.objects.select_related("fund").order_by("fund__name", "-opens_at"),
+        to_field_name="public_id",
+        empty_label="None",
+        help_text="For a pre-application workshop or network meeting of a funding round.",
     )
     is_published = forms.BooleanField(
         label="Publish this event",

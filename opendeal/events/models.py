@@ -59,6 +59,10 @@ class Event(models.Model):
     deal_theme = models.ForeignKey(
         "deal.Theme", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
     )
+    # A fund's pre-application workshop or network meeting belongs to its round.
+    fund_round = models.ForeignKey(
+        "fund.Round", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
     is_published = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -21,6 +21,7 @@ from opendeal.core.models import User
 from opendeal.core.roles import Role
 from opendeal.deal.models import Theme
 from opendeal.directory.demo import load_demo_postcodes
+from opendeal.events.models import Event
 from opendeal.geography.models import Postcode
 
 from . import orgids
@@ -461,6 +462,12 @@ def _postcode_of(name: str) -> str:
     return next(spec.postcode for spec in ORGANISATIONS if spec.name == name)
 
 
+ROUND_EVENT_TITLES = [
+    "Community investment fund: pre-application workshop",
+    "Applying to the fund online: a webinar",
+]
+
+
 @transaction.atomic
 def load_demo_fund() -> str:
     # Without the shared data the applications' places are left without LSOA and ward.
@@ -490,6 +497,8 @@ def load_demo_fund() -> str:
     organisations = ensure_demo_organisations()
     added = ensure_demo_applications(closed, CLOSED_ROUND_APPLICATIONS, organisations)
     added += ensure_demo_applications(open_, OPEN_ROUND_APPLICATIONS, organisations)
+    # The demo's pre-application workshop and webinar are the open round's (events load first).
+    Event.objects.filter(title__in=ROUND_EVENT_TITLES, fund_round=None).update(fund_round=open_)
     return (
         f"{fund.name}: {fund.rounds.count()} rounds ({open_.title} open until "
         f"{closes:%d %B %Y %H:%M}), {len(organisations)} fictional organisations; "

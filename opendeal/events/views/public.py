@@ -61,9 +61,9 @@ def feed(request: HttpRequest) -> HttpResponse:
 def _visible_event(request: HttpRequest, public_id: uuid.UUID) -> Event:
     """A published event; people who manage events may preview a draft."""
     event = get_object_or_404(
-        Event.objects.select_related("deal_theme__deal", "location").prefetch_related(
-            "location__addresses"
-        ),
+        Event.objects.select_related(
+            "deal_theme__deal", "fund_round__fund", "location"
+        ).prefetch_related("location__addresses"),
         public_id=public_id,
     )
     if not event.is_published and not request.user.has_perm("events.manage_events"):
@@ -93,6 +93,14 @@ def _theme_link(event: Event) -> str:
     if current is None or current.pk != theme.deal_id:
         return ""
     return reverse("deal:theme", args=[theme.slug])
+
+
+def _round_link(event: Event) -> str:
+    """The public page of the event's funding round, when the round is published."""
+    round_ = event.fund_round
+    if round_ is None or not round_.published:
+        return ""
+    return reverse("fund:round", args=[round_.fund.slug, round_.slug])
 
 
 @require_http_methods(["GET", "POST"])
@@ -126,6 +134,7 @@ def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "places_left": services.places_left(event),
         "state": _registration_state(event),
         "theme_url": _theme_link(event),
+        "round_url": _round_link(event),
         "directory_services": (
             public_services_at(event.location) if event.location is not None else []
         ),
