@@ -4,6 +4,7 @@ Errors are RFC 7807 problem documents (application/problem+json), and bad input 
 never a 500.
 """
 
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -34,6 +35,14 @@ def problem(
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return problem(
         request, 422, "Invalid request", "Some of the input is not valid.", errors=exc.errors
+    )
+
+
+@api.exception_handler(DataError)
+def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # Text the database cannot hold (a NUL character in a JSON string, say) is bad input.
+    return problem(
+        request, 400, "Invalid request", "Some of the input cannot be stored or searched."
     )
 
 

@@ -4,7 +4,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -42,3 +42,30 @@ class StaffTwoFactorMiddleware:
             if not user.is_verified() and not request.path.startswith(_OPEN_PATH_PREFIXES):
                 return redirect(two_factor_url("core:two-factor", request.get_full_path()))
         return self.get_response(request)
+
+
+class RejectNulCharactersMiddleware:
+    """A NUL character in a query string or form is never meant, and PostgreSQL refuses to
+    store or compare text holding one (a database error, so a 500). Refuse such a request at
+    the door with a 400, the same on every database."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or _holds_nul(request.GET) or _holds_nul_form(request):
+            return HttpResponseBadRequest(
+                "The request holds a NUL character, which no field may contain.",
+                content_type="text/plain",
+            )
+        return self.get_response(request)
+
+
+def _holds_nul(data) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in data.getlist(key)) for key in data)
+
+
+def _holds_nul_form(request: HttpRequest) -> bool:
+    if request.method != "POST" or request.content_type != "application/x-www-form-urlencoded":
+        return False
+    return _holds_nul(request.POST)

@@ -136,6 +136,7 @@ MIDDLEWARE = [
 ]
 # Timing every request for /metrics comes first, so it sees the whole response time.
 MIDDLEWARE.insert(0, "opendeal.core.metrics.RequestMetricsMiddleware")
+MIDDLEWARE.insert(2, "opendeal.core.middleware.RejectNulCharactersMiddleware")
 
 # Who may read /metrics: a scraper sending "Authorization: Bearer <token>" when a token is set,
 # else only these addresses (the machine itself by default).

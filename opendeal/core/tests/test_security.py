@@ -171,3 +171,13 @@ def test_production_settings_refuse_to_start_without_a_proper_secret_key(tmp_pat
     result = run([str(OPENDEAL), "check"], environment)
     assert result.returncode != 0
     assert "Set SECRET_KEY to a random value of at least 50 characters." in result.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/api/observatory/series?indicator=%00", "/directory/?q=food%00", "/events/%00/"]
+)
+def test_a_nul_character_is_refused_with_a_400_on_every_database(client, path):
+    response = client.get(path)
+    assert response.status_code == 400
+    assert b"NUL character" in response.content
