@@ -1,7 +1,10 @@
 """A practitioner records a conversation in a real browser, from strengths to a connection with
 a community service found in the directory. Every page is checked with axe."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from opendeal.care.models import Connection, Conversation, HeardNeed
 from opendeal.core.testing.axe import assert_accessible
@@ -27,20 +30,20 @@ def test_a_conversation_from_strengths_to_a_connection(page, live_server, sign_i
     page.goto("/care/")
     assert_accessible(page)
     page.get_by_role("link", name="Margaret Testperson").click()
-    assert page.locator("h1").inner_text() == "Margaret Testperson"
+    expect(page.locator("h1")).to_have_text("Margaret Testperson", use_inner_text=True)
     assert_accessible(page)
 
     page.get_by_role("link", name="Record a conversation").click()
     assert_accessible(page)
     # Nothing chosen: the error summary, accessible too, and nothing saved.
     page.get_by_role("button", name="Save the conversation").click()
-    assert page.title().startswith("Error:")
+    expect(page).to_have_title(re.compile(r"^Error:"))
     assert_accessible(page)
-    assert (
-        page.locator(".govuk-error-summary")
-        .get_by_role("link", name="Choose how the conversation ended")
-        .is_visible()
-    )
+    expect(
+        page.locator(".govuk-error-summary").get_by_role(
+            "link", name="Choose how the conversation ended"
+        )
+    ).to_be_visible()
     assert Conversation.objects.count() == 1
 
     page.get_by_label("Conversation 1: listen and connect").check()
@@ -65,7 +68,7 @@ def test_a_conversation_from_strengths_to_a_connection(page, live_server, sign_i
     page.get_by_label("Category").select_option(label="Gardening")
     page.get_by_label("Distance from their home").select_option(label="Within 2 km")
     page.get_by_role("button", name="Search the directory").click()
-    assert page.locator("h1").inner_text() == "Find a community service"
+    expect(page.locator("h1")).to_have_text("Find a community service", use_inner_text=True)
     results = page.locator("main").inner_text()
     assert "2 services found" in results
     assert "Faraway allotments" not in results
@@ -114,7 +117,7 @@ def test_a_manager_reads_wellbeing_the_trail_and_subject_access(
     for group in page.locator(".govuk-radios").all()[:6]:
         group.locator("input").nth(3).check()
     page.get_by_role("button", name="Save and score").click()
-    assert page.title().startswith("Error:")
+    expect(page).to_have_title(re.compile(r"^Error:"))
     assert_accessible(page)
     assert "no score unless all 7 are answered" in page.locator(".govuk-error-summary").inner_text()
     assert world.person.swemwbs.count() == 1

@@ -2,8 +2,10 @@
 in a real browser; every page is checked with axe, and the gap map is drawn."""
 
 import datetime
+import re
 
 import pytest
+from playwright.sync_api import expect
 
 from opendeal.care.models import Team
 from opendeal.core.roles import Role
@@ -37,19 +39,20 @@ def test_demand_figures_and_gaps_into_priorities(page, live_server, sign_in, mak
 
     signed_in(page, live_server, sign_in(manager))
     page.goto(live_server.url + "/care/demand/")
-    assert page.locator("h1").inner_text() == "Demand for adult social care"
-    assert page.get_by_text("fewer than 5").first.is_visible()
+    expect(page.locator("h1")).to_have_text("Demand for adult social care", use_inner_text=True)
+    expect(page.get_by_text("fewer than 5").first).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Whose figures").select_option(label="Wigan Central")
     page.get_by_label("Compare before and after").fill(
         (today - datetime.timedelta(days=90)).isoformat()
     )
     page.get_by_role("button", name="Show the figures").click()
-    assert page.get_by_role("heading", name="Cost avoided").is_visible()
+    expect(page.get_by_role("heading", name="Cost avoided")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("From").fill("not a date")
     page.get_by_role("button", name="Show the figures").click()
-    assert page.title().startswith("Error:") or page.locator(".govuk-error-summary").is_visible()
+    expect(page).to_have_title(re.compile(r"^Error:"))
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
 
     round_ = make_open_round()
@@ -60,7 +63,7 @@ def test_demand_figures_and_gaps_into_priorities(page, live_server, sign_in, mak
     page.get_by_label("Gardening in Wigan 026A").check()
     page.get_by_label("Fund round").select_option(label=str(round_))
     page.get_by_role("button", name="Add the ticked gaps as priorities").click()
-    assert page.get_by_text("Added 1 priority").is_visible()
+    expect(page.get_by_text("Added 1 priority")).to_be_visible()
     assert_accessible(page)
     priority = Priority.objects.get(gap_taxonomy_term=gardening)
     assert priority.gap_area_code == "E01006212" and priority.round == round_

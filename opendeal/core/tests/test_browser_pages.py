@@ -1,6 +1,7 @@
 """The pages every instance has, in a real browser: accessible, and usable without JavaScript."""
 
 import pytest
+from playwright.sync_api import expect
 
 from opendeal.core.testing.axe import assert_accessible
 
@@ -19,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 )
 def test_page_is_accessible(page, path, heading):
     page.goto(path)
-    assert page.locator("h1").inner_text() == heading
+    expect(page.locator("h1")).to_have_text(heading, use_inner_text=True)
     assert_accessible(page)
 
 
@@ -39,7 +40,9 @@ def test_public_pages_work_without_javascript(browser, live_server):
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
     page.goto("/")
-    assert page.locator("h1").inner_text() == "The Deal"
+    expect(page.locator("h1")).to_have_text("The Deal", use_inner_text=True)
     page.get_by_role("link", name="Accessibility statement").click()
-    assert page.locator("h1").inner_text() == "Accessibility statement for The Deal"
+    expect(page.locator("h1")).to_have_text(
+        "Accessibility statement for The Deal", use_inner_text=True
+    )
     context.close()

@@ -1,9 +1,11 @@
 """Signing in through the real pages in a browser, with axe on every page visited."""
 
+import re
 from base64 import b32decode
 
 import pytest
 from django_otp.oath import totp
+from playwright.sync_api import expect
 
 from opendeal.core.accounts.services import enrol_totp_device
 from opendeal.core.roles import Role
@@ -23,13 +25,13 @@ def test_administrator_signs_in_with_password_and_code_then_signs_out(page, make
     device = enrol_totp_device(admin)
 
     page.goto("/account/sign-in/")
-    assert page.locator("h1").inner_text() == "Sign in"
+    expect(page.locator("h1")).to_have_text("Sign in", use_inner_text=True)
     assert_accessible(page)
 
     page.get_by_label("Email address").fill("admin@example.org")
     page.get_by_label("Password").fill("not my password")
     page.get_by_role("button", name="Sign in").click()
-    assert page.title().startswith("Error: Sign in")
+    expect(page).to_have_title(re.compile(r"^Error: Sign in"))
     assert (
         "Enter a correct email address and password"
         in page.locator(".govuk-error-summary").inner_text()
@@ -38,24 +40,26 @@ def test_administrator_signs_in_with_password_and_code_then_signs_out(page, make
 
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    assert page.url.endswith("/account/two-factor/")
-    assert page.locator("h1").inner_text() == "Enter the code from your authenticator app"
+    expect(page).to_have_url(re.compile(re.escape("/account/two-factor/") + "$"))
+    expect(page.locator("h1")).to_have_text(
+        "Enter the code from your authenticator app", use_inner_text=True
+    )
     assert_accessible(page)
 
     page.get_by_label("Enter the code from your authenticator app").fill(code_for(device.bin_key))
     page.get_by_role("button", name="Continue").click()
-    assert page.url.endswith("/account/")
-    assert page.locator("h1").inner_text() == "Your account"
+    expect(page).to_have_url(re.compile(re.escape("/account/") + "$"))
+    expect(page.locator("h1")).to_have_text("Your account", use_inner_text=True)
     assert "Administrator" in page.locator(".govuk-summary-list").inner_text()
     assert_accessible(page)
 
     page.get_by_role("link", name="People and their roles").click()
-    assert page.locator("h1").inner_text() == "People and their roles"
+    expect(page.locator("h1")).to_have_text("People and their roles", use_inner_text=True)
     assert_accessible(page)
     page.get_by_role("link", name="Back to your account").click()
 
     page.get_by_role("button", name="Sign out").click()
-    assert page.url.endswith("/")
+    expect(page).to_have_url(re.compile(re.escape("/") + "$"))
     assert "You have signed out" in page.locator(".govuk-notification-banner").inner_text()
     assert_accessible(page)
     page.goto("/account/")
@@ -69,11 +73,11 @@ def test_staff_member_sets_up_an_authenticator_by_typing_the_key(page, make_user
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
-    assert page.url.endswith("/account/two-factor/setup/")
-    assert page.locator("h1").inner_text() == "Set up an authenticator app"
-    assert page.get_by_role(
-        "img", name="QR code to add this service to your authenticator app"
-    ).is_visible()
+    expect(page).to_have_url(re.compile(re.escape("/account/two-factor/setup/") + "$"))
+    expect(page.locator("h1")).to_have_text("Set up an authenticator app", use_inner_text=True)
+    expect(
+        page.get_by_role("img", name="QR code to add this service to your authenticator app")
+    ).to_be_visible()
     assert_accessible(page)
 
     page.get_by_text("I cannot scan the QR code").click()
@@ -82,12 +86,12 @@ def test_staff_member_sets_up_an_authenticator_by_typing_the_key(page, make_user
     page.get_by_label("Code from your app").fill(code_for(key))
     page.get_by_role("button", name="Continue").click()
 
-    assert page.url.endswith("/account/two-factor/backup-codes/")
-    assert page.locator("h1").inner_text() == "Save your backup codes"
-    assert page.locator(".opendeal-backup-codes li").count() == 10
+    expect(page).to_have_url(re.compile(re.escape("/account/two-factor/backup-codes/") + "$"))
+    expect(page.locator("h1")).to_have_text("Save your backup codes", use_inner_text=True)
+    expect(page.locator(".opendeal-backup-codes li")).to_have_count(10)
     assert_accessible(page)
     page.get_by_role("button", name="I have saved my codes").click()
-    assert page.locator("h1").inner_text() == "Your account"
+    expect(page.locator("h1")).to_have_text("Your account", use_inner_text=True)
     assert_accessible(page)
 
 
@@ -99,14 +103,14 @@ def test_register_reset_and_lockout_pages_are_accessible(page, make_user):
     page.get_by_label("Create a password").fill("password")
     page.get_by_label("Confirm your password").fill("password")
     page.get_by_role("button", name="Create account").click()
-    assert page.title().startswith("Error: Create an account")
+    expect(page).to_have_title(re.compile(r"^Error: Create an account"))
     assert_accessible(page)
 
     page.goto("/account/password/reset/")
     assert_accessible(page)
     page.get_by_label("Email address").fill("robin@example.org")
     page.get_by_role("button", name="Send the link").click()
-    assert page.locator("h1").inner_text() == "Check your email"
+    expect(page.locator("h1")).to_have_text("Check your email", use_inner_text=True)
     assert_accessible(page)
 
     make_user(Role.RESIDENT, email="locked@example.org")
@@ -115,5 +119,5 @@ def test_register_reset_and_lockout_pages_are_accessible(page, make_user):
         page.get_by_label("Email address").fill("locked@example.org")
         page.get_by_label("Password").fill(f"wrong {attempt}")
         page.get_by_role("button", name="Sign in").click()
-    assert page.locator("h1").inner_text() == "You cannot sign in at the moment"
+    expect(page.locator("h1")).to_have_text("You cannot sign in at the moment", use_inner_text=True)
     assert_accessible(page)

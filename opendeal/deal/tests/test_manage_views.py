@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from opendeal.core.models import AuditEvent
 from opendeal.core.roles import Role
@@ -530,7 +531,7 @@ def test_recording_a_figure_in_a_browser(
     page.get_by_label("Date of the figure").fill("2025-03-31")
     page.get_by_label("Figure", exact=True).fill("abc")
     page.get_by_role("button", name="Record the figure").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_label("Figure", exact=True).fill("66.5")
@@ -561,6 +562,6 @@ def test_manage_forms_are_accessible(transactional_db, page, live_server, sign_i
         assert_accessible(page)
     page.goto(PAGES["measure-create"](sample))
     page.get_by_role("button", name="Save").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
     assert Theme.objects.count() == 1

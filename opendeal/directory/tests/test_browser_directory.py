@@ -9,6 +9,7 @@ import base64
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from opendeal.core.testing.axe import assert_accessible
 from opendeal.directory.models import ListingProblemReport
@@ -60,49 +61,51 @@ def test_search_by_postcode_then_open_a_service_and_report_a_problem(page, listi
     page.get_by_role("button", name="Search").click()
 
     heading = page.locator("#results-heading")
-    assert heading.inner_text() == "2 services found within 10 miles of WN1 1AA, nearest first"
+    expect(heading).to_have_text(
+        "2 services found within 10 miles of WN1 1AA, nearest first", use_inner_text=True
+    )
     results = page.locator(".opendeal-result h3")
     assert results.all_inner_texts() == ["Walking group", "Leigh walking football"]
     # The map is drawn, with one marker per result, from tiles the policy lets through.
     map_element = page.locator("#results-map")
     map_element.wait_for(state="visible")
     assert map_element.get_attribute("data-map-ready") == "true"
-    assert page.locator("#results-map .leaflet-marker-icon").count() == 2
+    expect(page.locator("#results-map .leaflet-marker-icon")).to_have_count(2)
     page.wait_for_function(
         "document.querySelectorAll('#results-map .leaflet-tile-loaded').length > 0"
     )
     assert requested
-    assert page.locator("#results-map-tile-error").is_hidden()
+    expect(page.locator("#results-map-tile-error")).to_be_hidden()
     assert_accessible(page)
 
     # A marker's popup links to the service page.
     page.locator("#results-map .leaflet-marker-icon[alt='Walking group']").click()
     popup_link = page.locator(".leaflet-popup-content a")
-    assert popup_link.inner_text() == "Walking group"
+    expect(popup_link).to_have_text("Walking group", use_inner_text=True)
     assert popup_link.get_attribute("href") == f"/directory/services/{listings.id}/"
 
     page.locator(".opendeal-result").get_by_role("link", name="Walking group").click()
     page.wait_for_url(f"**/directory/services/{listings.id}/")
-    assert page.locator("h1").inner_text() == "Walking group"
+    expect(page.locator("h1")).to_have_text("Walking group", use_inner_text=True)
     assert "Monday to Wednesday, 10am to midday" in page.content()
     page.locator("#service-map").wait_for(state="visible")
-    assert page.locator("#service-map .leaflet-marker-icon").count() == 1
+    expect(page.locator("#service-map .leaflet-marker-icon")).to_have_count(1)
     assert_accessible(page)
 
     page.get_by_role("link", name="Report a problem with this listing").click()
     assert_accessible(page)
     page.get_by_role("button", name="Send report").click()
-    assert page.title().startswith("Error:")
-    assert (
-        page.locator(".govuk-error-summary")
-        .get_by_role("link", name="Select what is wrong with the listing")
-        .is_visible()
-    )
+    expect(page).to_have_title(re.compile(r"^Error:"))
+    expect(
+        page.locator(".govuk-error-summary").get_by_role(
+            "link", name="Select what is wrong with the listing"
+        )
+    ).to_be_visible()
     assert_accessible(page)
     page.get_by_label("The opening times are wrong").check()
     page.get_by_label("Tell us more (optional)").fill("It meets on Thursdays now.")
     page.get_by_role("button", name="Send report").click()
-    assert page.locator("h1").inner_text() == "Report sent"
+    expect(page.locator("h1")).to_have_text("Report sent", use_inner_text=True)
     assert_accessible(page)
     report = ListingProblemReport.objects.get()
     assert (report.service_id, report.problem) == (listings.id, "opening_times")
@@ -128,16 +131,16 @@ def test_the_page_works_when_the_tile_server_is_unreachable(page, listings):
         "Walking group",
         "Leigh walking football",
     ]
-    assert page.locator(".opendeal-result__distance").count() == 3
+    expect(page.locator(".opendeal-result__distance")).to_have_count(3)
     # The map still shows the markers, and a note says the background could not be loaded.
     note = page.locator("#results-map-tile-error")
     note.wait_for(state="visible")
     assert refused
-    assert page.locator("#results-map .leaflet-marker-icon").count() == 3
+    expect(page.locator("#results-map .leaflet-marker-icon")).to_have_count(3)
     assert_accessible(page)
 
     page.get_by_role("link", name="Walking group").first.click()
-    assert page.locator("h1").inner_text() == "Walking group"
+    expect(page.locator("h1")).to_have_text("Walking group", use_inner_text=True)
     page.locator("#service-map-tile-error").wait_for(state="visible")
     assert_accessible(page)
     assert errors == []
@@ -152,8 +155,8 @@ def test_without_javascript_the_results_are_the_page(browser, live_server, listi
             "Walking group",
             "Leigh walking football",
         ]
-        assert page.locator(".opendeal-result__distance").count() == 2
-        assert page.locator("#results-map").is_hidden()
+        expect(page.locator(".opendeal-result__distance")).to_have_count(2)
+        expect(page.locator("#results-map")).to_be_hidden()
     finally:
         context.close()
 
@@ -164,7 +167,7 @@ def test_when_the_map_script_cannot_load_the_map_stays_hidden(page, listings):
     page.route(re.compile(r"/static/.*\.js$"), lambda route: route.abort())
     page.route(TILES, lambda route: route.abort())
     page.goto("/directory/?q=walking&postcode=WN1+1AA&radius=10")
-    assert page.locator(".opendeal-result h3").count() == 2
-    assert page.locator("#results-map").is_hidden()
-    assert page.locator("#results-map-tile-error").is_hidden()
+    expect(page.locator(".opendeal-result h3")).to_have_count(2)
+    expect(page.locator("#results-map")).to_be_hidden()
+    expect(page.locator("#results-map-tile-error")).to_be_hidden()
     assert_accessible(page)

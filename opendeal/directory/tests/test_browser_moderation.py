@@ -2,6 +2,7 @@
 directory editor reviews the side-by-side diff and approves it. Every page is checked with axe."""
 
 import pytest
+from playwright.sync_api import expect
 
 from opendeal.core.roles import Role
 from opendeal.core.testing.axe import assert_accessible
@@ -58,7 +59,7 @@ def test_propose_new_hours_and_approve_them(page, live_server, sign_in, make_use
     changed_row = page.locator("#diff tr", has_text="Opening hours")
     assert "Changed" in changed_row.locator("th").inner_text()
     assert "Wednesday: 6pm to 8pm" in changed_row.inner_text()
-    assert page.locator("#diff .govuk-tag").count() == 1
+    expect(page.locator("#diff .govuk-tag")).to_have_count(1)
     page.get_by_role("button", name="Approve and publish").click()
     assert "has been approved" in page.locator(".govuk-notification-banner").inner_text()
     assert_accessible(page)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from opendeal.core.models import AuditEvent
 from opendeal.core.roles import Role
@@ -608,7 +609,7 @@ def test_the_check_in_list_in_a_browser(transactional_db, page, live_server, sig
     page.wait_for_url(f"**{event_url('check-in', sample)}")
     assert_accessible(page)
     # On screen the tick column is hidden and the buttons show; printed, the other way round.
-    assert not page.get_by_role("columnheader", name="Here").is_visible()
+    expect(page.get_by_role("columnheader", name="Here")).to_be_hidden()
     ann = Registration.objects.get(name="Ann Lee")
     page.locator(f"#row-{ann.public_id}").get_by_role("button", name="Attended").click()
     assert (
@@ -619,10 +620,10 @@ def test_the_check_in_list_in_a_browser(transactional_db, page, live_server, sig
         "3 people have a confirmed place. 1 marked as attended."
     )
     page.emulate_media(media="print")
-    assert page.get_by_role("columnheader", name="Here").is_visible()
-    assert not page.get_by_role("button", name="Did not attend").first.is_visible()
-    assert not page.locator(".govuk-service-navigation").is_visible()
-    assert not page.locator(".govuk-footer").is_visible()
+    expect(page.get_by_role("columnheader", name="Here")).to_be_visible()
+    expect(page.get_by_role("button", name="Did not attend").first).to_be_hidden()
+    expect(page.locator(".govuk-service-navigation")).to_be_hidden()
+    expect(page.locator(".govuk-footer")).to_be_hidden()
     ann.refresh_from_db()
     assert ann.attended is True
 
@@ -640,6 +641,6 @@ def test_the_staff_pages_are_accessible(transactional_db, page, live_server, sig
         assert_accessible(page)
     page.goto(PAGES["create"](sample))
     page.get_by_role("button", name="Save").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
     assert Event.objects.count() == 2

@@ -2,8 +2,11 @@
 checks eligibility, fills in the project and budget, uploads a document, checks the answers and
 submits. Every page visited is checked with axe."""
 
+import re
+
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from opendeal.core.roles import Role
 from opendeal.core.testing.axe import assert_accessible
@@ -32,9 +35,11 @@ def test_task_list_journey_from_round_to_submission(
     page.get_by_role("button", name="Start").click()
 
     # The task list: only eligibility can be started.
-    assert page.locator("h1").inner_text() == "Your application"
+    expect(page.locator("h1")).to_have_text("Your application", use_inner_text=True)
     assert_accessible(page)
-    assert page.locator("#task-project-status").inner_text() == "Cannot start yet"
+    expect(page.locator("#task-project-status")).to_have_text(
+        "Cannot start yet", use_inner_text=True
+    )
     page.get_by_role("link", name="Check you can apply").click()
     assert_accessible(page)
     page.get_by_role("group", name="Is your organisation not-for-profit?").get_by_label(
@@ -44,8 +49,7 @@ def test_task_list_journey_from_round_to_submission(
         "No"
     ).check()
     page.get_by_role("button", name="Continue").click()
-    assert page.locator("#task-eligibility-status").inner_text() == "Completed"
-
+    expect(page.locator("#task-eligibility-status")).to_have_text("Completed", use_inner_text=True)
     page.get_by_role("link", name="Your project", exact=True).click()
     page.get_by_label("Name of your project").fill("Park walks")
     page.get_by_label("Summary").fill("Weekly walks for people who live alone.")
@@ -56,15 +60,14 @@ def test_task_list_journey_from_round_to_submission(
     page.get_by_label("Postcode of where the project happens").fill("wn1 1aa")
     page.get_by_role("button", name="Save and continue").click()
     # Over the tier's maximum: a clear refusal in the error summary, linked to the field.
-    assert page.title().startswith("Error:")
+    expect(page).to_have_title(re.compile(r"^Error:"))
     assert_accessible(page)
     page.locator(".govuk-error-summary").get_by_role(
         "link", name="The most you can ask for from the Small tier is £2,000.00"
     ).click()
     page.get_by_label("Amount you are asking for, in pounds").fill("1500.50")
     page.get_by_role("button", name="Save and continue").click()
-    assert page.locator("#task-project-status").inner_text() == "Completed"
-
+    expect(page.locator("#task-project-status")).to_have_text("Completed", use_inner_text=True)
     page.get_by_role("link", name="Questions about your project").click()
     assert_accessible(page)
     page.get_by_label("What need will the project meet?").fill("Older people are lonely.")
@@ -75,7 +78,7 @@ def test_task_list_journey_from_round_to_submission(
     page.get_by_label("What it pays for").fill("Walk leaders")
     page.get_by_label("Amount, in pounds").fill("1500.50")
     page.get_by_role("button", name="Add the line").click()
-    assert page.locator("#budget-total").inner_text() == "£1,500.50"
+    expect(page.locator("#budget-total")).to_have_text("£1,500.50", use_inner_text=True)
     assert_accessible(page)
     page.get_by_role("link", name="Return to your application").click()
 
@@ -85,7 +88,7 @@ def test_task_list_journey_from_round_to_submission(
     page.get_by_label("Constitution or governing document").check()
     page.get_by_label("Upload a file").set_input_files(str(constitution))
     page.get_by_role("button", name="Upload the document").click()
-    assert page.locator("#documents").get_by_role("link", name="constitution.pdf").is_visible()
+    expect(page.locator("#documents").get_by_role("link", name="constitution.pdf")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Return to your application").click()
 
@@ -93,7 +96,9 @@ def test_task_list_journey_from_round_to_submission(
     page.get_by_role("link", name="Check your answers and submit").click()
     assert_accessible(page)
     page.get_by_role("button", name="Accept and submit").click()
-    assert page.locator(".govuk-panel__title").inner_text() == "Application submitted"
+    expect(page.locator(".govuk-panel__title")).to_have_text(
+        "Application submitted", use_inner_text=True
+    )
     assert_accessible(page)
     application = Application.objects.get()
     assert application.status == ApplicationStatus.SUBMITTED

@@ -5,6 +5,7 @@ checked with axe."""
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from opendeal.core.roles import Role
 from opendeal.core.testing.axe import assert_accessible
@@ -44,7 +45,7 @@ def test_score_then_moderate_and_award(page, live_server, sign_in, make_user):
     page.wait_for_url(f"**/fund/assess/applications/{application.public_id}/score/")
     assert_accessible(page)
     page.get_by_role("button", name="Save your scores").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
     assert not Score.objects.exists()
     for criterion, value in zip(round_.criteria.order_by("position"), [5, 4, 3], strict=True):
@@ -64,7 +65,7 @@ def test_score_then_moderate_and_award(page, live_server, sign_in, make_user):
     visit(page, f"/fund/assess/rounds/{round_.public_id}/moderation/")
     ranking = page.locator("#ranking")
     assert "4.33" in ranking.inner_text()  # (3x5 + 2x4 + 1x3) / 6
-    assert page.locator("#budget-remaining").inner_text() == "£12,000.00"
+    expect(page.locator("#budget-remaining")).to_have_text("£12,000.00", use_inner_text=True)
     ranking.get_by_role("link", name="Cook and eat together").click()
     page.wait_for_url(f"**/fund/assess/applications/{application.public_id}/decide/")
     assert_accessible(page)
@@ -72,7 +73,7 @@ def test_score_then_moderate_and_award(page, live_server, sign_in, make_user):
     page.get_by_label("Reason").fill("Strong evidence of need.")
     page.get_by_role("textbox", name="Amount to award (£)").fill("12,000.01")
     page.get_by_role("button", name="Make the decision and send the letter").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
     assert not Grant.objects.exists()
     page.get_by_role("textbox", name="Amount to award (£)").fill("9,950.00")

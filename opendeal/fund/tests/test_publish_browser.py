@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from opendeal.core.testing.axe import assert_accessible
 
@@ -32,13 +33,13 @@ def grants():
 def test_grants_awarded_and_a_grants_page(page, grants):
     page.goto("/fund/awarded/")
     assert_accessible(page)
-    assert page.get_by_role("img", name="Money awarded by ward").is_visible()
-    assert page.get_by_role("img", name="Money awarded by financial year").is_visible()
+    expect(page.get_by_role("img", name="Money awarded by ward")).to_be_visible()
+    expect(page.get_by_role("img", name="Money awarded by financial year")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="Grants as a spreadsheet (CSV)").click()
     assert download.value.suggested_filename.endswith(".csv")
     page.get_by_role("link", name="Project 2").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Project 2"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Project 2", use_inner_text=True)
     assert_accessible(page)
 
 
@@ -47,7 +48,7 @@ def test_the_page_works_without_javascript(browser, live_server, grants):
     try:
         page = context.new_page()
         page.goto("/fund/awarded/")
-        assert page.get_by_role("link", name="Project 3").is_visible()
-        assert page.locator("svg.opendeal-map path").count() == 25
+        expect(page.get_by_role("link", name="Project 3")).to_be_visible()
+        expect(page.locator("svg.opendeal-map path")).to_have_count(25)
     finally:
         context.close()

@@ -2,8 +2,10 @@
 the chart's table; every page visited is checked with axe."""
 
 import io
+import re
 
 import pytest
+from playwright.sync_api import expect
 
 from opendeal.core.testing.axe import assert_accessible
 from opendeal.observatory.importers.fingertips import import_fingertips
@@ -26,7 +28,9 @@ def test_an_indicator_page_for_an_area_against_england_and_neighbours(page):
     assert_accessible(page)
     page.get_by_label("Choose an area").select_option("E08000018")  # Rotherham
     page.get_by_role("button", name="Show the figures").click()
-    assert page.url.endswith("/observatory/fingertips-90362/E08000018/")
+    expect(page).to_have_url(
+        re.compile(re.escape("/observatory/fingertips-90362/E08000018/") + "$")
+    )
     assert page.get_by_role("heading", level=1).inner_text() == (
         "Healthy life expectancy at birth: Rotherham"
     )
@@ -36,10 +40,10 @@ def test_an_indicator_page_for_an_area_against_england_and_neighbours(page):
     page.get_by_label("Baseline period").select_option("2015 - 17")
     page.get_by_role("button", name="Update").click()
     assert "Change since 2015 - 17" in page.locator(".govuk-summary-list").inner_text()
-    assert page.get_by_role(
-        "img", name="Healthy life expectancy at birth, Rotherham, Male"
-    ).is_visible()
+    expect(
+        page.get_by_role("img", name="Healthy life expectancy at birth, Rotherham, Male")
+    ).to_be_visible()
     table = page.get_by_role("table", name="Figures by period, Male (years)")
-    assert table.locator("tbody tr").count() == 11
+    expect(table.locator("tbody tr")).to_have_count(11)
     assert "England" in table.locator("thead").inner_text()
     assert_accessible(page)

@@ -2,8 +2,10 @@
 another year; checked with axe."""
 
 import io
+import re
 
 import pytest
+from playwright.sync_api import expect
 
 from opendeal.core.testing.axe import assert_accessible
 from opendeal.observatory.importers.fingertips import import_fingertips
@@ -19,16 +21,18 @@ def test_the_evidence_report(page):
         import_fingertips(shared(relative), progress=io.StringIO())
 
     page.goto("/observatory/evidence/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Evidence report: Wigan"
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Evidence report: Wigan", use_inner_text=True
+    )
     assert_accessible(page)
     summary = page.get_by_role("table", name="Summary")
-    assert summary.locator("tbody tr").count() == 10
+    expect(summary.locator("tbody tr")).to_have_count(10)
     page.get_by_role(
         "link", name="Premature deaths from cancer fell faster than in England."
     ).click()
-    assert page.url.endswith("#cancer-mortality-persons")
+    expect(page).to_have_url(re.compile(re.escape("#cancer-mortality-persons") + "$"))
     section = page.get_by_role("region", name="Premature mortality from cancer", exact=True)
-    assert section.get_by_role("img").count() == 1
+    expect(section.get_by_role("img")).to_have_count(1)
     assert "Synthetic control" in section.inner_text()
     assert "Placebo p-value" in section.inner_text()
 
