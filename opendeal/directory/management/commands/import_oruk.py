@@ -8,14 +8,15 @@ opendeal import_oruk https://example.org/oruk/        # an API: every page of /s
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from tqdm import tqdm
 
+from opendeal.core.management.importing import ImportCommand
 from opendeal.directory.oruk.feed import import_feed, is_url
 from opendeal.directory.oruk.importer import ImportReport, OrukImportError, import_package
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Import Open Referral UK data (a JSON file, a folder of the standard's CSV files, or an "
         "API's base URL) into the community directory, upserting by id. All records or none."

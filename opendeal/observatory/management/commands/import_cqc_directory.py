@@ -9,14 +9,13 @@ population files first).
 import datetime
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
-
+from opendeal.core.management.importing import ImportCommand
 from opendeal.observatory.importers.cqc import import_cqc_directory
 
 from ._importing import run_import
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Count care homes and the share rated Good or Outstanding from a CQC directory CSV."
 
     def add_arguments(self, parser) -> None:

@@ -5,14 +5,13 @@ opendeal import_eyfsp dfe_eyfsp_good_level_of_development_2012-13_to_2018-19.csv
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
-
+from opendeal.core.management.importing import ImportCommand
 from opendeal.observatory.importers.eyfsp import import_eyfsp
 
 from ._importing import run_import
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Import the DfE EYFSP good level of development (school readiness) as a release."
 
     def add_arguments(self, parser) -> None:

@@ -12,13 +12,14 @@ import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from opendeal.core.management.importing import ImportCommand
 from opendeal.observatory.importers import fingertips
 from opendeal.observatory.management.commands._importing import run_import
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Import OHID Fingertips figures (the API's CSV) as a release. All rows or none."
 
     def add_arguments(self, parser) -> None:

@@ -8,13 +8,14 @@ The council's list, when set, is the one the observatory's pages use for that ar
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from opendeal.core.management.importing import ImportCommand
 from opendeal.observatory.importers.base import ImportFailed
 from opendeal.observatory.importers.neighbours import import_ons_neighbours, set_council_neighbours
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Import ONS similar-areas neighbours from a folder, or set a council's own list."
 
     def add_arguments(self, parser) -> None:

@@ -5,14 +5,13 @@ opendeal import_oflog oflog_adult_social_care_measures_2015-16_to_2022-23.csv
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
-
+from opendeal.core.management.importing import ImportCommand
 from opendeal.observatory.importers.oflog import import_oflog
 
 from ._importing import run_import
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Import Oflog's adult social care measures as releases (one per measure)."
 
     def add_arguments(self, parser) -> None:

@@ -8,14 +8,13 @@ A .csv file is Census 2021 TS007 as exported from Nomis; an .rda file ONS mid-ye
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
-
+from opendeal.core.management.importing import ImportCommand
 from opendeal.observatory.importers.population import import_population
 
 from ._importing import run_import
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Import population denominators from Census 2021 TS007 (.csv) or ONS MYE (.rda)."
 
     def add_arguments(self, parser) -> None:

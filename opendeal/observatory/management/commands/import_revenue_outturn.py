@@ -8,14 +8,13 @@ authorities come from the workbooks that have them (2014-15 on).
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
-
+from opendeal.core.management.importing import ImportCommand
 from opendeal.observatory.importers.revenue_outturn import import_revenue_outturn
 
 from ._importing import run_import
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Import net current expenditure by service from Revenue Outturn Summary workbooks."
 
     def add_arguments(self, parser) -> None:

@@ -8,14 +8,13 @@ docs/examples/staff-survey-engagement.csv.
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
-
+from opendeal.core.management.importing import ImportCommand
 from opendeal.observatory.importers.staff_survey import import_staff_survey
 
 from ._importing import run_import
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Import staff-survey engagement scores from a CSV in OpenDeal's layout."
 
     def add_arguments(self, parser) -> None:
