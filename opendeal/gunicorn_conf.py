@@ -17,6 +17,9 @@ worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # Access lines carry paths, and paths can carry signed tokens: the proxy's log is enough.
 accesslog = None
+# gunicorn (27 here) opens a control socket at one fixed path per user, so a second instance on the
+# same machine fails to make it; OpenDeal is run by systemd or a container, never through it.
+control_socket_disable = True
 
 
 def on_starting(server) -> None:
