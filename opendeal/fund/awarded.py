@@ -1,6 +1,12 @@
 """Reads for the public page of awarded grants: totals by financial year, priority and ward,
 the list of grants, and one grant's public facts. Only what 360Giving publishes is shown:
-never an applicant's people, budget, documents or scores."""
+never an applicant's people, budget, documents or scores.
+
+Also what a grant achieved, for its public page and its staff page: the monitoring reports'
+totals (`grant_outcomes`), and the people care practitioners connected to the project's
+directory service, who took part and their change in wellbeing (`grant_care_outcomes`, issue
+9). Those are counts of people, never names; public pages show fewer than 5 as "fewer than 5"
+and no mean from fewer than 5 people (`care_figures`)."""
 
 import datetime
 import uuid
@@ -12,6 +18,8 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.shortcuts import get_object_or_404
 
+from opendeal.care.demand import SMALL_NUMBER, Tally
+from opendeal.care.outcomes import outcomes_for_services
 from opendeal.fund import neighbourhoods
 from opendeal.fund.models import Application, Grant
 
@@ -135,6 +143,8 @@ class PublicGrant:
     lsoa_name: str
     priorities: list[str]
     outcomes: "Outcomes"
+    # None: the project is not (yet) a service in the directory.
+    care: "CareFigures | None"
 
 
 @dataclass(frozen=True)
@@ -176,7 +186,86 @@ def public_grant(public_id: uuid.UUID) -> PublicGrant:
         ward_name=(neighbourhoods.ward_name(ward) or ward) if ward else "",
         lsoa_name=neighbourhoods.lsoa_names().get(lsoa, lsoa) if lsoa else "",
         outcomes=grant_outcomes(grant),
+        care=care_figures(grant_care_outcomes(grant), exact=False),
         priorities=list(
             application.priorities.order_by("position", "title").values_list("title", flat=True)
         ),
+    )
+
+
+# People connected to the funded project by care practitioners
+
+
+@dataclass(frozen=True)
+class CareOutcomes:
+    """Exact counts of the people connected to the grant's directory service since `since`."""
+
+    since: datetime.date
+    people_connected: int
+    people_attended: int
+    # People with a SWEMWBS answer both before and after being connected: the mean is theirs.
+    people_with_wellbeing: int
+    mean_wellbeing_change: Decimal | None
+
+
+def care_outcomes_since(grant: Grant) -> datetime.date:
+    """The day a grant's care outcomes count from: the award. The project becomes a directory
+    service only after it is awarded and practitioners may connect people as soon as it is
+    listed, often before the planned start (which would drop them) and before the agreement
+    is accepted (paperwork, not delivery). Counting from the award still leaves out people
+    connected to the service before this grant funded it (a service funded again)."""
+    return grant.awarded_on
+
+
+def grant_care_outcomes(grant: Grant) -> CareOutcomes | None:
+    """The grant's connections, attendance and wellbeing change; None while the project has
+    not been published as a directory service (no one can be connected to it)."""
+    if grant.directory_service_id is None:
+        return None
+    since = care_outcomes_since(grant)
+    found = outcomes_for_services([grant.directory_service_id], since=since)
+    return CareOutcomes(
+        since=since,
+        people_connected=found.people_connected,
+        people_attended=found.people_attended,
+        people_with_wellbeing=found.people_with_wellbeing,
+        mean_wellbeing_change=found.mean_wellbeing_change,
+    )
+
+
+@dataclass(frozen=True)
+class CareFigures:
+    """Care outcomes as a page shows them. Counts are text: exact, or "fewer than 5"."""
+
+    since: datetime.date
+    exact: bool
+    people_connected: str
+    people_attended: str
+    people_with_wellbeing: str
+    # Signed, e.g. "+3.93"; empty when there is no mean or it is withheld.
+    mean_wellbeing_change: str
+    # True on public pages when fewer than SMALL_NUMBER people have a change (none included,
+    # so that the page does not tell 0 from 1 to 4): no mean is shown.
+    wellbeing_withheld: bool
+
+
+def care_figures(outcomes: CareOutcomes | None, *, exact: bool) -> CareFigures | None:
+    """`exact` for fund officers; otherwise counts under SMALL_NUMBER are "fewer than 5" and
+    a mean from fewer than SMALL_NUMBER people is withheld (a mean of one is their score)."""
+    if outcomes is None:
+        return None
+
+    def count(value: int) -> str:
+        return f"{value:,}" if exact else str(Tally(value))
+
+    mean = outcomes.mean_wellbeing_change
+    withheld = not exact and outcomes.people_with_wellbeing < SMALL_NUMBER
+    return CareFigures(
+        since=outcomes.since,
+        exact=exact,
+        people_connected=count(outcomes.people_connected),
+        people_attended=count(outcomes.people_attended),
+        people_with_wellbeing=count(outcomes.people_with_wellbeing),
+        mean_wellbeing_change="" if mean is None or withheld else f"{mean:+.2f}",
+        wellbeing_withheld=withheld,
     )

@@ -263,18 +263,6 @@ def submit_report(
     return report
 
 
-def outcomes(grant: Grant) -> dict[str, int]:
-    """The outcomes evidence so far: totals over the submitted reports."""
-    reports = grant.monitoring_reports.filter(submitted_at__isnull=False)
-    totals = {"people_reached": 0, "volunteers": 0, "activities": 0, "reports": 0}
-    for report in reports:
-        totals["people_reached"] += report.people_reached or 0
-        totals["volunteers"] += report.volunteers or 0
-        totals["activities"] += report.activities or 0
-        totals["reports"] += 1
-    return totals
-
-
 def _reports_due() -> QuerySet[MonitoringReport]:
     # In id order, so overlapping runs claim rows in the same order and never deadlock.
     return (

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from opendeal.core.models import AuditEvent
 from opendeal.core.roles import Role
-from opendeal.fund import award_tasks, awards, decisions
+from opendeal.fund import award_tasks, awarded, awards, decisions
 from opendeal.fund.models import (
     GrantStatus,
     MonitoringReport,
@@ -218,12 +218,9 @@ def test_reports_carry_outcomes_evidence(officer, member, make_user):
     )
 
     assert MonitoringReport.objects.get(pk=first.pk).submitted_at == submitted_at
-    assert awards.outcomes(grant) == {
-        "people_reached": 205,
-        "volunteers": 13,
-        "activities": 70,
-        "reports": 2,
-    }
+    assert awarded.grant_outcomes(grant) == awarded.Outcomes(
+        reports=2, people_reached=205, volunteers=13, activities=70
+    )
 
 
 def test_reminders_go_once_before_the_due_date_and_once_when_overdue(

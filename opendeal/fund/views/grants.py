@@ -16,7 +16,7 @@ from opendeal.core.form_pages import form_page, posted
 from opendeal.core.permissions import any_permission_required, staff_permission_required
 from opendeal.directory.models import TaxonomyTerm
 
-from .. import awards, directory_listing
+from .. import awarded, awards, directory_listing
 from ..decide_forms import (
     PaymentForm,
     PublishForm,
@@ -97,7 +97,12 @@ def grant_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "scheduled": scheduled,
         "paid": paid,
         "reports": grant.monitoring_reports.all(),
-        "outcomes": awards.outcomes(grant),
+        "outcomes": awarded.grant_outcomes(grant),
+        # Exact counts (never names) for those who manage grants; everyone else who may see
+        # this page (the funded organisation, payments only) gets the public page's suppression.
+        "care": awarded.care_figures(
+            awarded.grant_care_outcomes(grant), exact=user.has_perm("fund.manage_grants")
+        ),
         "variations": grant.variations.select_related("requested_by", "decided_by"),
         "service": directory_listing.published_service(grant),
         "is_member": awards.is_grant_member(user, grant),
