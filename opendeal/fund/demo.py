@@ -4,6 +4,11 @@ round and an open one, fictional community organisations and applications in sev
 Idempotent: everything is found by its slug or name, and created only when missing. The pieces
 are separate functions (`ensure_demo_fund`, `ensure_demo_round`, `ensure_demo_organisations`,
 `ensure_demo_applications`) so the assessment and awards demo can build on them.
+
+The loop (issue 9): the closed round also has a priority made from a recorded gap on the care
+gap map (people in Hindley asked for food before the round and no service nearby offered it;
+`opendeal.care.demo_loop` records them), and "Cook and eat together" chose it
+(`ensure_demo_gap_priority`). Load the care demo and its loop people first, or there is no gap.
 """
 
 import contextlib
@@ -462,6 +467,52 @@ def _postcode_of(name: str) -> str:
     return next(spec.postcode for spec in ORGANISATIONS if spec.name == name)
 
 
+# The recorded gap Round 1 answers: this directory taxonomy term (a key of the demo directory's
+# TAXONOMY_TERMS) in the LSOA of this postcode, and the application that chose it. The kitchen
+# runs at WN2 4LZ, 1.1 km from the LSOA's centre, so once it is listed the gap is closed.
+GAP_TERM_KEY = "food"
+GAP_POSTCODE = "WN2 4DT"
+GAP_APPLICATION = "Cook and eat together"
+
+
+def closed_round_opens_at() -> datetime.datetime:
+    """When the demo's closed round opened: as stored once loaded (the first run fixes it),
+    else 9am on 6 January last year."""
+    stored = (
+        Round.objects.filter(fund__slug=DEMO_FUND_SLUG, slug=CLOSED_ROUND_SLUG)
+        .values_list("opens_at", flat=True)
+        .first()
+    )
+    if stored is not None:
+        return stored
+    return _london(timezone.localtime(timezone.now(), LONDON).year - 1, 1, 6, 9)
+
+
+def ensure_demo_gap_priority(round_: Round) -> Priority | None:
+    """The closed round's priority made from the recorded gap, through the gap map's own action
+    (`care.gaps.create_priorities`), chosen by GAP_APPLICATION. None when the round has no such
+    priority and the gap is not (or no longer) on the map, e.g. without the care demo."""
+    from opendeal.care.gaps import DEFAULT_DISTANCE_METRES, create_priorities, find_gaps
+    from opendeal.directory.demo import demo_id
+
+    term_id = demo_id("term", GAP_TERM_KEY)
+    _, lsoa, _ = _place(GAP_POSTCODE)
+    priority = Priority.objects.filter(
+        round=round_, gap_taxonomy_term_id=term_id, gap_area_code=lsoa
+    ).first()
+    if priority is None and lsoa:
+        key = f"{term_id}:{lsoa}"
+        if any(gap.key == key for gap in find_gaps(DEFAULT_DISTANCE_METRES)):
+            officer = User.objects.filter(email=demo_email(Role.FUND_OFFICER)).first()
+            created = create_priorities(officer, round_, [key], DEFAULT_DISTANCE_METRES)
+            priority = created[0] if created else None
+    if priority is not None:
+        application = round_.applications.filter(project_title=GAP_APPLICATION).first()
+        if application is not None:
+            application.priorities.add(priority)
+    return priority
+
+
 ROUND_EVENT_TITLES = [
     "Community investment fund: pre-application workshop",
     "Applying to the fund online: a webinar",
@@ -479,7 +530,7 @@ def load_demo_fund() -> str:
         fund,
         CLOSED_ROUND_SLUG,
         "Round 1",
-        opens_at=_london(now.year - 1, 1, 6, 9),
+        opens_at=closed_round_opens_at(),
         closes_at=_london(now.year - 1, 3, 3, 12),
         budget=Decimal("250000.00"),
     )
@@ -497,10 +548,16 @@ def load_demo_fund() -> str:
     organisations = ensure_demo_organisations()
     added = ensure_demo_applications(closed, CLOSED_ROUND_APPLICATIONS, organisations)
     added += ensure_demo_applications(open_, OPEN_ROUND_APPLICATIONS, organisations)
+    gap_priority = ensure_demo_gap_priority(closed)
     # The demo's pre-application workshop and webinar are the open round's (events load first).
     Event.objects.filter(title__in=ROUND_EVENT_TITLES, fund_round=None).update(fund_round=open_)
     return (
         f"{fund.name}: {fund.rounds.count()} rounds ({open_.title} open until "
         f"{closes:%d %B %Y %H:%M}), {len(organisations)} fictional organisations; "
-        f"{added} applications added this run."
+        f"{added} applications added this run; "
+        + (
+            f"{closed.title} has the recorded gap “{gap_priority.title}” as a priority."
+            if gap_priority is not None
+            else "no recorded gap on the care gap map for a priority (load the care demo first)."
+        )
     )

@@ -4,7 +4,10 @@ In the closed Round 1: three fictional panel members scored the two eligible app
 declared a conflict of interest in one of them), the demo fund officer awarded both, the
 organisations accepted their agreements, the payments due so far were made, the reports due so
 far were submitted, one variation was approved, and both projects were published as services in
-the community directory. The "Repair café" application is left waiting for its eligibility
+the community directory a week after the decision. "Cook and eat together" chose the round's
+priority made from a recorded gap (food in Hindley, `demo.ensure_demo_gap_priority`); listed at
+the kitchen, it closes that gap on the care gap map, and `opendeal.care.demo_loop` connects the
+people who asked for it. The "Repair café" application is left waiting for its eligibility
 check, so an officer has something to do.
 
 Past events are loaded through the same domain actions the pages use (decisions, agreements,
@@ -23,7 +26,7 @@ from django.utils import timezone
 from opendeal.core.demo import DEMO_EMAIL_DOMAIN, demo_email
 from opendeal.core.models import User
 from opendeal.core.roles import Role
-from opendeal.directory.models import TaxonomyTerm
+from opendeal.directory.models import Service, TaxonomyTerm
 
 from . import awards, decisions, directory_listing
 from .demo import CLOSED_ROUND_SLUG, DEMO_FUND_SLUG
@@ -66,6 +69,9 @@ AWARDS = [
         "Health",
     ),
 ]
+# A funded project goes live in the directory this long after the decision (the agreement is
+# accepted after six days).
+LISTED_AFTER_DECISION = datetime.timedelta(days=7)
 # Outcomes evidence for each report submitted: (people reached, volunteers, activities).
 REPORTED = {
     "Cook and eat together": (146, 11, 88),
@@ -165,7 +171,9 @@ def _award(
         grant.refresh_from_db()
         _pay_and_report(grant, officer, member, title, today)
     terms = TaxonomyTerm.objects.filter(name=term_name).values_list("id", flat=True)
-    directory_listing.publish_to_directory(officer, grant, taxonomy_term_ids=list(terms))
+    service = directory_listing.publish_to_directory(officer, grant, taxonomy_term_ids=list(terms))
+    # Dated as it would have been: what was connected to it since counts against the grant.
+    Service.objects.filter(id=service.id).update(last_modified=decided_at + LISTED_AFTER_DECISION)
     return grant
 
 

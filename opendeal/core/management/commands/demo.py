@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from opendeal.care.demo import load_demo_care
+from opendeal.care.demo_loop import load_demo_funded_connections, load_demo_gap_people
 from opendeal.core.demo import DEMO_PASSWORD, load_demo_accounts
 from opendeal.deal.demo import load_demo_deal
 from opendeal.directory.demo import load_demo_directory
@@ -30,10 +31,15 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(load_demo_directory()))
         # After the directory: people are connected to its services, at its postcodes.
         self.stdout.write(self.style.SUCCESS(load_demo_care()))
-        # After the Deal (priorities link to its themes) and the directory (its postcodes).
+        # The loop (care/demo_loop.py): people who asked for food in Hindley before Round 1.
+        self.stdout.write(self.style.SUCCESS(load_demo_gap_people()))
+        # After the Deal (priorities link to its themes), the directory (its postcodes) and
+        # care (Round 1's priority made from the gap those people left on the gap map).
         self.stdout.write(self.style.SUCCESS(load_demo_fund()))
         # After the fund (its closed round's applications) and the directory (its taxonomy).
         self.stdout.write(self.style.SUCCESS(load_demo_awards()))
+        # After the awards: the people are connected to the funded project once it is listed.
+        self.stdout.write(self.style.SUCCESS(load_demo_funded_connections()))
         self.stdout.write("")
         self.stdout.write("Demo logins (fictional people), all with the password " + DEMO_PASSWORD)
         for login in logins:
