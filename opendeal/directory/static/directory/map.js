@@ -14,7 +14,7 @@
     }
   }
 
-  function popupFor(place) {
+  function placeContent(place) {
     // Built as elements, not HTML, so a service's name cannot inject markup.
     var content = document.createElement("div");
     var link = document.createElement("a");
@@ -29,6 +29,43 @@
       content.appendChild(address);
     }
     return content;
+  }
+
+  function popupFor(group) {
+    if (group.length === 1) return placeContent(group[0]);
+    var list = document.createElement("ul");
+    list.className = "govuk-list";
+    group.forEach(function (place) {
+      var item = document.createElement("li");
+      item.appendChild(placeContent(place));
+      list.appendChild(item);
+    });
+    return list;
+  }
+
+  // Markers are 25 by 41 pixels above their point. Places whose markers would overlap at this
+  // zoom share one marker whose popup lists them all: overlapping targets fail WCAG 2.2's
+  // target size (2.5.8), and a marker hidden under another cannot be reached.
+  function overlapping(map, places) {
+    var groups = [];
+    places.forEach(function (place) {
+      var point = map.latLngToLayerPoint([place.lat, place.lng]);
+      var group = null;
+      for (var index = 0; index < groups.length && !group; index++) {
+        var first = groups[index].point;
+        if (Math.abs(first.x - point.x) < 26 && Math.abs(first.y - point.y) < 42) {
+          group = groups[index];
+        }
+      }
+      if (group) {
+        group.places.push(place);
+      } else {
+        groups.push({ point: point, places: [place] });
+      }
+    });
+    return groups.map(function (group) {
+      return group.places;
+    });
   }
 
   function draw(container) {
@@ -59,9 +96,6 @@
       shadowSize: [41, 41],
     });
     var points = places.map(function (place) {
-      L.marker([place.lat, place.lng], { icon: icon, title: place.name, alt: place.name })
-        .bindPopup(popupFor(place))
-        .addTo(map);
       return [place.lat, place.lng];
     });
     if (points.length === 1) {
@@ -69,6 +103,22 @@
     } else {
       map.fitBounds(points, { padding: [30, 30], maxZoom: 15 });
     }
+    var markers = L.layerGroup().addTo(map);
+    function drawMarkers() {
+      markers.clearLayers();
+      overlapping(map, places).forEach(function (group) {
+        var names = group.map(function (place) {
+          return place.name;
+        });
+        var label =
+          group.length === 1 ? names[0] : group.length + " services: " + names.join(", ");
+        L.marker([group[0].lat, group[0].lng], { icon: icon, title: label, alt: label })
+          .bindPopup(popupFor(group))
+          .addTo(markers);
+      });
+    }
+    drawMarkers();
+    map.on("zoomend", drawMarkers);
     container.dataset.mapReady = "true";
   }
 
