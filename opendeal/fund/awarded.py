@@ -20,6 +20,8 @@ from django.shortcuts import get_object_or_404
 
 from opendeal.care.demand import SMALL_NUMBER, Tally
 from opendeal.care.outcomes import outcomes_for_services
+from opendeal.directory.models import Service
+from opendeal.directory.service_pages import PUBLIC_STATUSES
 from opendeal.fund import neighbourhoods
 from opendeal.fund.models import Application, Grant
 
@@ -145,6 +147,8 @@ class PublicGrant:
     outcomes: "Outcomes"
     # None: the project is not (yet) a service in the directory.
     care: "CareFigures | None"
+    # The project's directory listing, when the public may see it.
+    listing_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -187,10 +191,18 @@ def public_grant(public_id: uuid.UUID) -> PublicGrant:
         lsoa_name=neighbourhoods.lsoa_names().get(lsoa, lsoa) if lsoa else "",
         outcomes=grant_outcomes(grant),
         care=care_figures(grant_care_outcomes(grant), exact=False),
+        listing_id=_public_listing_id(grant),
         priorities=list(
             application.priorities.order_by("position", "title").values_list("title", flat=True)
         ),
     )
+
+
+def _public_listing_id(grant: Grant) -> uuid.UUID | None:
+    if grant.directory_service_id is None:
+        return None
+    listed = Service.objects.filter(id=grant.directory_service_id, status__in=PUBLIC_STATUSES)
+    return grant.directory_service_id if listed.exists() else None
 
 
 # People connected to the funded project by care practitioners

@@ -43,6 +43,17 @@ def published_service(grant: Grant) -> Service | None:
     return Service.objects.filter(id=grant.directory_service_id).first()
 
 
+def gap_term_ids(grant: Grant) -> list[uuid.UUID]:
+    """The taxonomy terms of the recorded gaps the funded application answers (its priorities
+    made from the care gap map): the service needs them for the gap to close on the map."""
+    return list(
+        grant.application.priorities.filter(gap_taxonomy_term__isnull=False)
+        .order_by("gap_taxonomy_term_id")
+        .values_list("gap_taxonomy_term_id", flat=True)
+        .distinct()
+    )
+
+
 def publish_to_directory(
     officer: User, grant: Grant, *, taxonomy_term_ids: Iterable[uuid.UUID] = ()
 ) -> Service:

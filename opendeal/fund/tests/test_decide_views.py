@@ -3,6 +3,7 @@ permission, staff with it), and what each does."""
 
 import datetime
 import re
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -354,3 +355,40 @@ def test_your_grants_lists_only_your_organisations_grants(
     assert "The organisations you act for have no grants yet." in (
         sign_in(make_user(Role.RESIDENT)).get(url).content.decode()
     )
+
+
+def test_publishing_ticks_the_gap_terms_and_the_public_grant_links_to_the_listing(
+    round_, officer, member, sign_in
+):
+    from opendeal.directory.models import Attribute, Service, TaxonomyTerm
+
+    gardening = TaxonomyTerm.objects.create(
+        id=uuid.uuid4(), name="Gardening", description="Gardening"
+    )
+    # Many terms before it, so the gap's term is offered even past the first page of terms.
+    TaxonomyTerm.objects.bulk_create(
+        TaxonomyTerm(id=uuid.uuid4(), name=f"A term {n:03}", description="x") for n in range(210)
+    )
+    grant = make_grant(round_, officer, member)
+    gap = round_.priorities.create(
+        title="Gardening in Wigan 026A", gap_taxonomy_term=gardening, gap_area_code="E01006212"
+    )
+    grant.application.priorities.add(gap)
+    url = reverse("fund:grant-publish", args=[grant.public_id])
+    client = sign_in(officer)
+
+    page = client.get(url).content.decode()
+    ticked = re.findall(r'<input[^>]*value="([0-9a-f-]{36})"[^>]*checked', page)
+    assert ticked == [str(gardening.id)]
+    assert "the gap’s terms are ticked" in page
+
+    public_url = reverse("fund:awarded-grant", args=[grant.public_id])
+    assert 'id="directory-listing"' not in Client().get(public_url).content.decode()
+    assert client.post(url, {"taxonomy_terms": [str(gardening.id)]}).status_code == 302
+    grant.refresh_from_db()
+    assert Attribute.objects.get(link_id=grant.directory_service_id).taxonomy_term == gardening
+    listing = reverse("directory:service", args=[grant.directory_service_id])
+    assert f'href="{listing}"' in Client().get(public_url).content.decode()
+
+    Service.objects.filter(id=grant.directory_service_id).update(status=Service.Status.DEFUNCT)
+    assert f'href="{listing}"' not in Client().get(public_url).content.decode()

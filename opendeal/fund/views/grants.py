@@ -220,8 +220,14 @@ def decide_variation(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def publish(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     grant = _grant(public_id)
-    terms = TaxonomyTerm.objects.order_by("parent_id", "name")[:MOST_TERMS_OFFERED]
-    form = PublishForm(posted(request), terms=terms)
+    gap_terms = directory_listing.gap_term_ids(grant)
+    terms = list(TaxonomyTerm.objects.order_by("parent_id", "name")[:MOST_TERMS_OFFERED])
+    offered = {term.id for term in terms}
+    terms += TaxonomyTerm.objects.filter(id__in=[t for t in gap_terms if t not in offered])
+    # The gaps' terms start ticked: without them the service would not close its gap on the map.
+    form = PublishForm(
+        posted(request), terms=terms, initial={"taxonomy_terms": [str(t) for t in gap_terms]}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             directory_listing.publish_to_directory(
@@ -239,6 +245,7 @@ def publish(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "grant": grant,
         "application": grant.application,
         "service": directory_listing.published_service(grant),
+        "answers_gaps": bool(gap_terms),
     }
     return render(request, "fund/grants/publish.html", context)
 
