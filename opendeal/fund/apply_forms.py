@@ -5,6 +5,7 @@ from django import forms
 
 from opendeal.core import form_fields
 
+from . import recorded_gaps
 from .models import Application, DocumentKind, OrganisationKind, Priority, Tier
 from .round_forms import money_field, whole_number
 
@@ -137,6 +138,20 @@ class EligibilityForm(forms.Form):
         }
 
 
+class CheckboxesWithHints(forms.CheckboxSelectMultiple):
+    """Checkboxes where an option may carry a GOV.UK item hint: `hints` maps an option's value
+    (as text) to its hint, shown under its label."""
+
+    def __init__(self, *args, hints: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hints = hints or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["hint"] = self.hints.get(str(value), "")
+        return option
+
+
 class TierChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Tier) -> str:
         years = "1 year" if obj.maximum_years == 1 else f"up to {obj.maximum_years} years"
@@ -154,7 +169,7 @@ class ProjectForm(forms.Form):
     priorities = forms.ModelMultipleChoiceField(
         label="Which of the round’s priorities does your project meet?",
         queryset=Priority.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxesWithHints,
         to_field_name="public_id",
         help_text="Select all that apply.",
         error_messages={"required": "Select at least one priority your project meets"},
@@ -177,8 +192,27 @@ class ProjectForm(forms.Form):
 
     def __init__(self, *args, round_, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["priorities"].queryset = round_.priorities.all()
+        priorities = round_.priorities.select_related("gap_taxonomy_term")
+        self.fields["priorities"].queryset = priorities
         self.fields["tier"].queryset = round_.tiers.all()
+        # Which priorities answer a recorded gap, in words, so applicants can say which they
+        # answer (issue 9).
+        hints = {}
+        for priority in priorities:
+            gap = recorded_gaps.of_priority(priority)
+            if gap is not None:
+                hints[str(priority.public_id)] = f"Answers a recorded gap: {gap}"
+        self.fields["priorities"].widget.hints = hints
+        if hints:
+            weighted = (
+                " Answering one counts towards the panel’s score."
+                if round_.recorded_gap_weight
+                else ""
+            )
+            self.fields["priorities"].help_text = (
+                "Select all that apply. A priority that answers a recorded gap is something "
+                "people in that neighbourhood asked for and no service nearby offers." + weighted
+            )
 
 
 def initial_project(application: Application) -> dict:

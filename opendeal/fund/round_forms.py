@@ -98,7 +98,33 @@ class RoundForm(forms.Form):
         help_text="Panel members cannot see each other’s scores until then. UK time.",
     )
     budget = money_field("Budget", "Enter the round’s budget")
+    recorded_gap_weight = form_fields.narrow(
+        forms.DecimalField(
+            label="Weight for answering a recorded gap",
+            required=False,
+            max_digits=5,
+            decimal_places=2,
+            min_value=Decimal("0"),
+            widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
+            help_text="Like a scoring criterion’s weight, like 1 or 1.5. An application whose "
+            "priorities include a gap from the care gap map scores 5 on it automatically, "
+            "others 0, in each panel member’s weighted score. Leave empty or enter 0 not to "
+            "use it.",
+            error_messages={
+                "invalid": "Enter the weight as a number, like 1 or 1.5",
+                "min_value": "Enter a weight of 0 or more",
+                "max_digits": "Enter a weight of less than 1000",
+                "max_decimal_places": "Enter the weight with no more than 2 decimal places",
+                "max_whole_digits": "Enter a weight of less than 1000",
+            },
+        ),
+        "4",
+    )
     published = forms.BooleanField(label="Show the round on the public pages", required=False)
+
+    def clean_recorded_gap_weight(self) -> Decimal:
+        # Empty means not used, the same as 0.
+        return self.cleaned_data["recorded_gap_weight"] or Decimal("0")
 
 
 class TaperField(forms.CharField):

@@ -37,6 +37,7 @@ ROUND_FIELDS = frozenset(
         "closes_at",
         "scoring_closes_at",
         "budget",
+        "recorded_gap_weight",
         "published",
     }
 )

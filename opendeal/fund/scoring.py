@@ -15,6 +15,13 @@ Rules:
   A member part-way through does not count until they finish. The spread between scorers is
   given as the range (highest - lowest) and the population standard deviation; a range of
   `DISAGREEMENT_RANGE` or more flags the application for discussion.
+- "Answers a recorded gap" (issue 9): when the round's `recorded_gap_weight` is more than 0 it
+  is an extra criterion with that weight, scored automatically in every scoresheet: 5 when at
+  least one of the application's priorities carries a gap from the care gap map (see
+  recorded_gaps.py), else 0. So a sheet is Σ(weight x score) + gap weight x (5 or 0), over
+  Σ(weight) + gap weight, still on the 0-5 scale. Panel members' own scores are never changed;
+  the automatic part is shown apart from them, with the gap in words, wherever the weighted
+  score is. A weight of 0 leaves the scores exactly as without it.
 """
 
 from collections import defaultdict
@@ -29,6 +36,7 @@ from django.utils import timezone
 from opendeal.core import audit
 from opendeal.core.models import User
 
+from . import recorded_gaps
 from .models import (
     Application,
     ApplicationStatus,
@@ -230,15 +238,56 @@ def visible_scores(user: User, application: Application) -> list[Score]:
 # The maths of moderation
 
 
-def weighted_score(scores: Mapping[int, int], weights: Mapping[int, Decimal]) -> Decimal | None:
-    """One scoresheet's Σ(weight x score) / Σ(weight) over all the criteria in `weights`;
-    None while any criterion is unscored (or if no criterion carries weight)."""
+@dataclass(frozen=True)
+class RecordedGapCriterion:
+    """The automatic criterion "answers a recorded gap" of one application: the round's weight
+    and the gaps the application's priorities carry."""
+
+    weight: Decimal
+    gaps: tuple[recorded_gaps.RecordedGap, ...] = ()
+
+    @property
+    def answers(self) -> bool:
+        return bool(self.gaps)
+
+    @property
+    def score(self) -> int:
+        return MAXIMUM_SCORE if self.gaps else 0
+
+    @property
+    def counts(self) -> bool:
+        """Whether it is part of the weighted score (the round gives it a weight)."""
+        return self.weight > 0
+
+    def __str__(self) -> str:
+        return recorded_gaps.describe(self.gaps)
+
+
+def recorded_gap_criterion(application: Application) -> RecordedGapCriterion:
+    return RecordedGapCriterion(
+        weight=application.round.recorded_gap_weight,
+        gaps=recorded_gaps.for_application(application),
+    )
+
+
+def weighted_score(
+    scores: Mapping[int, int],
+    weights: Mapping[int, Decimal],
+    recorded_gap: RecordedGapCriterion | None = None,
+) -> Decimal | None:
+    """One scoresheet's Σ(weight x score) / Σ(weight) over all the criteria in `weights`, plus
+    the automatic "answers a recorded gap" criterion when given a weight; None while any
+    criterion is unscored (or if nothing carries weight)."""
     if set(weights) - set(scores):
         return None
     total_weight = sum(weights.values(), Decimal(0))
+    total = sum((weights[key] * scores[key] for key in weights), Decimal(0))
+    if recorded_gap is not None and recorded_gap.counts:
+        total_weight += recorded_gap.weight
+        total += recorded_gap.weight * recorded_gap.score
     if total_weight == 0:
         return None
-    return sum((weights[key] * scores[key] for key in weights), Decimal(0)) / total_weight
+    return total / total_weight
 
 
 @dataclass(frozen=True)
@@ -285,12 +334,13 @@ class RankedApplication:
     application: Application
     spread: Spread | None
     incomplete_scoresheets: int
+    recorded_gap: RecordedGapCriterion | None = None
 
 
 def ranking(round_: Round) -> list[RankedApplication]:
     """The round's scoreable applications, highest mean weighted score first (ties: more
     scorers first, then earliest submitted); those with no complete scoresheet come last,
-    unranked."""
+    unranked. Each row carries its automatic "answers a recorded gap" criterion."""
     weights = {criterion.pk: criterion.weight for criterion in round_.criteria.all()}
     applications = list(
         round_.applications.filter(status__in=SCOREABLE_STATUSES)
@@ -302,21 +352,29 @@ def ranking(round_: Round) -> list[RankedApplication]:
         application__in=applications
     ).values_list("application_id", "panel_member_id", "criterion_id", "score"):
         sheets[application_id][member_id][criterion_id] = value
+    gaps = recorded_gaps.by_application(application.pk for application in applications)
     rows = []
     for application in applications:
         members = sheets.get(application.pk, {})
+        automatic = RecordedGapCriterion(round_.recorded_gap_weight, gaps.get(application.pk, ()))
         complete = [
             result
-            for result in (weighted_score(scores, weights) for scores in members.values())
+            for result in (
+                weighted_score(scores, weights, automatic) for scores in members.values()
+            )
             if result is not None
         ]
         rows.append(
-            RankedApplication(None, application, spread(complete), len(members) - len(complete))
+            RankedApplication(
+                None, application, spread(complete), len(members) - len(complete), automatic
+            )
         )
     scored = [row for row in rows if row.spread is not None]
     scored.sort(key=lambda row: (-row.spread.mean, -row.spread.scorers))
     ranked = [
-        RankedApplication(rank, row.application, row.spread, row.incomplete_scoresheets)
+        RankedApplication(
+            rank, row.application, row.spread, row.incomplete_scoresheets, row.recorded_gap
+        )
         for rank, row in enumerate(scored, start=1)
     ]
     return ranked + [row for row in rows if row.spread is None]

@@ -69,6 +69,15 @@ class Round(models.Model):
     budget = models.DecimalField(
         max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
+    # How much "answers a recorded gap" counts in each panel member's weighted score, as the
+    # weight of an extra criterion scored automatically (opendeal.fund.scoring): 5 when one of
+    # the application's priorities carries a gap from the care gap map, else 0. 0: not used.
+    recorded_gap_weight = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
     published = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -79,6 +88,10 @@ class Round(models.Model):
             models.CheckConstraint(
                 condition=models.Q(closes_at__gt=models.F("opens_at")),
                 name="fund_round_closes_after_opening",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(recorded_gap_weight__gte=0),
+                name="fund_round_recorded_gap_weight_not_negative",
             ),
         ]
 

@@ -22,3 +22,11 @@ def two_places(value: Decimal | None) -> str:
     if value is None:
         return "–"
     return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
+
+
+@register.filter
+def weight(value: Decimal | None) -> str:
+    """A weight as typed, without trailing zeros or an exponent: 10, 1.5."""
+    if value is None:
+        return "–"
+    return f"{value.normalize():f}"

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from opendeal.core import audit
 from opendeal.core.form_pages import posted
 
-from .. import applications, documents
+from .. import applications, documents, recorded_gaps
 from ..access import can_edit_application, can_view_application, is_member
 from ..apply_forms import (
     BudgetLineForm,
@@ -326,10 +326,18 @@ def _project_rows(application: Application) -> list[tuple[str, str]]:
     place = application.postcode
     if application.ward_code:
         place = f"{place} (ward {application.ward_code}, LSOA {application.lsoa21_code})"
+    gaps = recorded_gaps.for_application(application)
+    # Said wherever the round weights it, so the score is no surprise, or the applicant chose one.
+    gap_rows = (
+        [("Answers a recorded gap", recorded_gaps.describe(gaps))]
+        if gaps or application.round.recorded_gap_weight > 0
+        else []
+    )
     return [
         ("Name", application.project_title or "Not given"),
         ("Summary", application.summary or "Not given"),
         ("Priorities", "\n".join(p.title for p in application.priorities.all()) or "None"),
+        *gap_rows,
         ("Size of grant", tier.name if tier else "Not chosen"),
         ("Amount", pounds(application.amount_requested) or "Not given"),
         ("Years", str(application.years)),

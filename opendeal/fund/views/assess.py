@@ -49,8 +49,10 @@ def _round_url(round_: Round) -> str:
 
 
 def _application_details(application: Application) -> dict:
-    """What assessors read: the answers, budget and match funding."""
+    """What assessors read: the answers, budget and match funding, and whether it answers a
+    recorded gap (scored automatically when the round weights it)."""
     return {
+        "recorded_gap": scoring.recorded_gap_criterion(application),
         "answers": application.answers.select_related("question").order_by("question__position"),
         "budget_lines": application.budget_lines.all(),
         "match_funding": application.match_funding.all(),
@@ -181,8 +183,9 @@ def score(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 def _score_table(application: Application, scores) -> dict:
     """Scores as rows of criteria by columns of panel members, with each member's weighted
-    score."""
+    score; the automatic "answers a recorded gap" criterion apart, as `recorded_gap`."""
     criteria = list(application.round.criteria.all())
+    recorded_gap = scoring.recorded_gap_criterion(application)
     members = sorted({score.panel_member for score in scores}, key=lambda member: member.pk)
     by_key = {(score.criterion_id, score.panel_member_id): score for score in scores}
     weights = {criterion.pk: criterion.weight for criterion in criteria}
@@ -193,12 +196,12 @@ def _score_table(application: Application, scores) -> dict:
             for (criterion_id, member_id), score in by_key.items()
             if member_id == member.pk
         }
-        totals.append(scoring.weighted_score(sheet, weights))
+        totals.append(scoring.weighted_score(sheet, weights, recorded_gap))
     rows = [
         (criterion, [by_key.get((criterion.pk, member.pk)) for member in members])
         for criterion in criteria
     ]
-    return {"members": members, "rows": rows, "totals": totals}
+    return {"members": members, "rows": rows, "totals": totals, "recorded_gap": recorded_gap}
 
 
 @panel_required
