@@ -6,9 +6,10 @@ from django.template.loader import render_to_string
 
 register = template.Library()
 
+# First match wins: CheckboxSelectMultiple is a subclass of RadioSelect, so it comes first.
 _TEMPLATE_BY_WIDGET: list[tuple[type, str]] = [
-    (forms.RadioSelect, "govuk/field_radios.html"),
     (forms.CheckboxSelectMultiple, "govuk/field_checkboxes.html"),
+    (forms.RadioSelect, "govuk/field_radios.html"),
     (forms.CheckboxInput, "govuk/field_checkbox.html"),
     (forms.Select, "govuk/field_select.html"),
     (forms.Textarea, "govuk/field_textarea.html"),
