@@ -55,9 +55,11 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @manage_required
 @require_http_methods(["GET", "POST"])
 def event_create(request: HttpRequest) -> HttpResponse:
+    # A round's page links here with ?fund_round=<its public id> to start the event in it.
+    initial = {"fund_round": request.GET["fund_round"]} if "fund_round" in request.GET else {}
     return form_page(
         request,
-        EventForm(posted(request)),
+        EventForm(posted(request), initial=initial),
         lambda data: editing.create_event(request.user, **data),
         heading="Create an event",
         caption="Manage events",

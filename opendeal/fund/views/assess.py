@@ -20,7 +20,7 @@ from opendeal.core import audit
 from opendeal.core.form_pages import form_page, posted
 from opendeal.core.permissions import any_permission_required, staff_permission_required
 
-from .. import decisions, scoring
+from .. import decisions, round_events, scoring
 from ..decide_forms import ConflictForm, DecisionForm, EligibilityForm, ScoreForm
 from ..models import Application, ApplicationStatus, Decision, DecisionOutcome, Round
 
@@ -284,6 +284,10 @@ def decide(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "remaining": round_.budget - committed,
         "decisions": application.decisions.select_related("decided_by"),
         "is_decidable": application.status in decisions.DECIDABLE_STATUSES,
+        # Officers only: whether someone from the applicant came to the round's events.
+        "attendance": round_events.applicant_attendance(round_, [application])[application.pk]
+        if round_.events.exists()
+        else None,
         **_application_details(application),
     }
     return render(request, "fund/assess/decide.html", context)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from opendeal.core.form_pages import form_page, initial_from, posted
 from opendeal.core.permissions import staff_permission_required
 
-from .. import rounds
+from .. import round_events, rounds
 from ..models import (
     ApplicationStatus,
     Criterion,
@@ -201,11 +201,23 @@ def round_overview(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "status_counts": [
             (label, counts.get(value, 0)) for value, label in ApplicationStatus.choices
         ],
-        "applications": round_.applications.exclude(status=ApplicationStatus.DRAFT)
-        .select_related("organisation", "tier")
-        .order_by("submitted_at"),
         "is_open": round_.is_open(),
+        "round_events": round_events.round_events(round_),
+        "can_manage_events": request.user.has_perm("events.manage_events"),
     }
+    applications = list(
+        round_.applications.exclude(status=ApplicationStatus.DRAFT)
+        .select_related("organisation", "tier")
+        .order_by("submitted_at")
+    )
+    # Whether someone from each applicant came to one of the round's events; only worth a
+    # column when the round has events.
+    attendance = (
+        round_events.applicant_attendance(round_, applications) if context["round_events"] else {}
+    )
+    context["applications"] = [
+        (application, attendance.get(application.pk)) for application in applications
+    ]
     return render(request, "fund/rounds/manage_round.html", context)
 
 
