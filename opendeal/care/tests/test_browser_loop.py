@@ -4,15 +4,18 @@ hand-over checked on the page the next role sees, and every page visited checked
 
 1. The practitioner records a conversation with Margaret Ashworth (fictional, Pemberton) and
    tags a need, Goods, that no active service offers within 1.5 km of her small area.
-2. The fund officer sees that gap on the gap map and makes it a priority of the open round.
+2. The fund officer sees that gap on the gap map and makes it a priority of the open round,
+   weights "answers a recorded gap" in the round's scoring, and sees the round's pre-application
+   workshop and webinar (events linked to the round) with their attendance.
 3. The community organisation's member applies to the round for Pemberton Pals (fictional),
    choosing that priority, and submits.
-4. The officer finds it eligible, the panel member scores it, the officer awards it and
-   publishes the project as a directory service in one step.
+4. The officer finds it eligible, the panel member scores it (seeing that it answers the
+   recorded gap, counted automatically), the officer awards it and publishes the project as a
+   directory service in one step, the gap's term already ticked.
 5. The gap is gone from the gap map; the practitioner sees the new service among those matching
-   Margaret and connects her to it.
-6. A resident (anyone: the pages need no account) reads the grant's public page and finds the
-   new service in the directory.
+   Margaret and connects her to it; the grant's page counts her.
+6. A resident (anyone: the pages need no account) reads the grant's public page, follows it to
+   the new service's listing, and finds the service by searching the directory too.
 
 Setup: the demo borough is loaded with `opendeal demo`'s own loaders (core/management/commands/
 demo.py), in the same order, except the observatory: it is not part of the loop and alone takes
@@ -169,6 +172,18 @@ def test_the_loop_across_roles_on_the_demo_borough(page, live_server, sign_in_as
     priority = Priority.objects.get(round=open_round, gap_taxonomy_term_id=goods)
     assert priority.gap_area_code == area
     assert priority.title == f"{TERM} in {area_name}"
+    # The officer weights "answers a recorded gap" in the round's scoring…
+    visit(officer, f"/fund/manage/rounds/{open_round.public_id}/edit/")
+    officer.get_by_label("Weight for answering a recorded gap").fill("2")
+    officer.get_by_role("button", name="Save").click()
+    expect(officer.locator("#recorded-gap-weight")).to_contain_text("2")
+    assert_accessible(officer)
+    # …and sees the round's workshop and webinar, with their attendance.
+    events = officer.locator("#round-events")
+    expect(events).to_contain_text("Community investment fund: pre-application workshop")
+    expect(events).to_contain_text("Applying to the fund online: a webinar")
+    open_round.refresh_from_db()
+    assert open_round.recorded_gap_weight == Decimal("2")
 
     # 3. The applicant carries on Pemberton Pals' draft for the round, choosing the gap.
     applicant = sign_in_as(Role.COMMUNITY_MEMBER)
@@ -233,6 +248,8 @@ def test_the_loop_across_roles_on_the_demo_borough(page, live_server, sign_in_as
     panel.get_by_role("link", name=PROJECT, exact=True).click()
     expect(panel.locator("h1")).to_have_text(PROJECT, use_inner_text=True)
     expect(panel.get_by_text(priority.title).first).to_be_visible()
+    expect(panel.locator("#recorded-gap")).to_contain_text(f"Yes — {priority.title}")
+    expect(panel.locator("#recorded-gap")).to_contain_text("Counted automatically as 5 out of 5")
     assert_accessible(panel)
     for criterion in open_round.criteria.order_by("position"):
         panel.get_by_role("group", name=re.compile(f"^{re.escape(criterion.name)} ")).get_by_label(
@@ -249,6 +266,12 @@ def test_the_loop_across_roles_on_the_demo_borough(page, live_server, sign_in_as
     officer.get_by_role("link", name=re.compile("^Moderation")).click()
     ranking = officer.locator("#ranking")
     expect(ranking.get_by_role("link", name=PROJECT)).to_be_visible()
+    project_row = ranking.get_by_role("row").filter(has_text=PROJECT)
+    expect(project_row).to_contain_text(f"Yes — {priority.title}")
+    # Four on every criterion, and 5 on the gap with weight 2: above the panel's own 4.
+    weights = [c.weight for c in open_round.criteria.all()]
+    expected = (4 * sum(weights) + 5 * 2) / (sum(weights) + 2)
+    expect(project_row).to_contain_text(f"{expected:.2f}")
     assert_accessible(officer)
     ranking.get_by_role("link", name=PROJECT).click()
     expect(officer.get_by_label("Award", exact=True)).to_be_visible()
@@ -266,9 +289,12 @@ def test_the_loop_across_roles_on_the_demo_borough(page, live_server, sign_in_as
     assert_accessible(officer)
     officer.get_by_role("link", name="Publish the project as a service in the directory").click()
     assert_accessible(officer)
-    officer.get_by_role("group", name="Taxonomy terms for the service").get_by_label(
-        TERM, exact=True
-    ).check()
+    # The gap's term is already ticked, so the listing closes the gap.
+    expect(
+        officer.get_by_role("group", name="Taxonomy terms for the service").get_by_label(
+            TERM, exact=True
+        )
+    ).to_be_checked()
     officer.get_by_role("button", name="Publish to the directory").click()
     expect(officer.locator("#directory")).to_contain_text("Listed as")
     assert_accessible(officer)
@@ -293,6 +319,13 @@ def test_the_loop_across_roles_on_the_demo_borough(page, live_server, sign_in_as
     )
     assert_accessible(practitioner)
     assert Connection.objects.filter(person=margaret, service=service).count() == 1
+    # The connection is counted against the grant, on the officer's grant page.
+    visit(officer, f"/fund/grants/{grant.public_id}/manage/")
+    expect(
+        officer.locator("#care-outcomes .govuk-summary-list__row").filter(
+            has_text="People connected"
+        )
+    ).to_contain_text("1")
 
     # 6. A resident reads the grant's public page and finds the new service in the directory.
     resident = page
@@ -303,6 +336,11 @@ def test_the_loop_across_roles_on_the_demo_borough(page, live_server, sign_in_as
     expect(main).to_contain_text(ORGANISATION)
     expect(main).to_contain_text("£500.00")
     expect(main).to_contain_text(priority.title)
+    # Fewer than five people connected so far: the public page does not give the number.
+    expect(resident.locator("#care-outcomes")).to_contain_text("fewer than 5")
+    assert_accessible(resident)
+    resident.locator("#directory-listing").click()
+    expect(resident.locator("h1")).to_have_text(PROJECT, use_inner_text=True)
     assert_accessible(resident)
     visit(resident, "/directory/")
     resident.get_by_label("Postcode", exact=True).fill(POSTCODE)
