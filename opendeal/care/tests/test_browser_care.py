@@ -8,17 +8,11 @@ from playwright.sync_api import expect
 
 from opendeal.care.models import Connection, Conversation, HeardNeed
 from opendeal.core.testing.axe import assert_accessible
+from opendeal.core.testing.browser import signed_in
 
 from .helpers import build_world, make_service
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def signed_in(page, live_server, client) -> None:
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def test_a_conversation_from_strengths_to_a_connection(page, live_server, sign_in, make_user):

@@ -10,19 +10,13 @@ from playwright.sync_api import expect
 from opendeal.care.models import Team
 from opendeal.core.roles import Role
 from opendeal.core.testing.axe import assert_accessible
+from opendeal.core.testing.browser import signed_in
 from opendeal.fund.models import Priority
 from opendeal.fund.tests.apply_factories import make_open_round
 
 from . import demand_factories as make
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def signed_in(page, live_server, client) -> None:
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def test_demand_figures_and_gaps_into_priorities(page, live_server, sign_in, make_user):

@@ -41,6 +41,7 @@ from opendeal.core.demo import DEMO_PASSWORD, demo_email, load_demo_accounts
 from opendeal.core.models import User
 from opendeal.core.roles import Role
 from opendeal.core.testing.axe import assert_accessible
+from opendeal.core.testing.browser import visit
 from opendeal.deal.demo import load_demo_deal
 from opendeal.directory.demo import demo_id, load_demo_directory
 from opendeal.directory.models import Attribute, Service
@@ -73,11 +74,6 @@ def load_demo_borough() -> None:
     load_demo_fund()
     load_demo_awards()
     load_demo_funded_connections()
-
-
-def visit(page: Page, path: str) -> None:
-    page.goto(path)
-    assert_accessible(page)
 
 
 @pytest.fixture

@@ -8,15 +8,11 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from opendeal.core.testing.axe import assert_accessible
+from opendeal.core.testing.browser import visit
 
 from .test_pledges import make_pledge, make_pledge_deal
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def visit(page, path: str) -> None:
-    page.goto(path)
-    assert_accessible(page)
 
 
 def test_pledge_by_email_confirm_and_see_the_totals_go_up(page):

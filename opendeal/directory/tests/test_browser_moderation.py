@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from opendeal.core.roles import Role
 from opendeal.core.testing.axe import assert_accessible
+from opendeal.core.testing.browser import signed_in, visit
 from opendeal.directory import moderation
 from opendeal.directory.models import ListingChange, Service
 from opendeal.directory.tests.moderation_listings import (
@@ -16,18 +17,6 @@ from opendeal.directory.tests.moderation_listings import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def signed_in(page, live_server, client) -> None:
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-
-
-def visit(page, path: str) -> None:
-    page.goto(path)
-    assert_accessible(page)
 
 
 def test_propose_new_hours_and_approve_them(page, live_server, sign_in, make_user):

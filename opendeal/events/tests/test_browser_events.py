@@ -10,16 +10,12 @@ from playwright.sync_api import expect
 
 from opendeal.core.roles import Role
 from opendeal.core.testing.axe import assert_accessible
+from opendeal.core.testing.browser import visit
 from opendeal.events import services
 from opendeal.events.models import Registration, RegistrationStatus
 from opendeal.events.tests.factories import make_event
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def visit(page, path: str) -> None:
-    page.goto(path)
-    assert_accessible(page)
 
 
 def emailed_path(kind: str) -> str:

@@ -9,23 +9,12 @@ from playwright.sync_api import expect
 
 from opendeal.core.roles import Role
 from opendeal.core.testing.axe import assert_accessible
+from opendeal.core.testing.browser import signed_in, visit
 from opendeal.fund.models import Grant, Score
 
 from .decide_factories import make_application, make_organisation, make_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def signed_in(page, live_server, client) -> None:
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-
-
-def visit(page, path: str) -> None:
-    page.goto(path)
-    assert_accessible(page)
 
 
 def test_score_then_moderate_and_award(page, live_server, sign_in, make_user):

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from opendeal.core.roles import Role
 from opendeal.core.testing.axe import assert_accessible
+from opendeal.core.testing.browser import signed_in, visit
 from opendeal.directory.models import TaxonomyTerm
 from opendeal.fund import neighbourhoods
 from opendeal.fund.models import Application, Priority, Round
@@ -26,18 +27,6 @@ LSOA = "E01006212"
 @pytest.fixture(autouse=True)
 def _lsoa_names(monkeypatch):
     monkeypatch.setattr(neighbourhoods, "lsoa_names", lambda: {LSOA: "Wigan 026A"})
-
-
-def signed_in(page, live_server, client) -> None:
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-
-
-def visit(page, path: str) -> None:
-    page.goto(path)
-    assert_accessible(page)
 
 
 def gap_priority(round_: Round) -> Priority:

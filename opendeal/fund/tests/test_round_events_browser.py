@@ -7,9 +7,9 @@ from playwright.sync_api import expect
 
 from opendeal.core.roles import Role
 from opendeal.core.testing.axe import assert_accessible
+from opendeal.core.testing.browser import signed_in
 
 from .decide_factories import make_application, make_organisation, make_round
-from .test_decide_browser import signed_in
 from .test_round_events import past_event, register
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
