@@ -518,18 +518,33 @@ def _insert(model: type[models.Model], records: list[dict[str, Any]], now: dt.da
         f"({', '.join(quote(column.column) for column in columns)}) "
         f"VALUES ({', '.join(['%s'] * len(columns))})"
     )
+
+    def rows(batch: list[dict[str, Any]]) -> list[tuple]:
+        return [
+            tuple(
+                entry[1](values[entry[0]])
+                if entry[0] is not None
+                else (entry[1](entry[2]()) if len(entry) == 3 else entry[1])
+                for entry in plan
+            )
+            for values in batch
+        ]
+
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: psycopg's C dumpers send the rows in one stream, where executemany made a
+            # round trip of parsing per row (measured: most of the import's time).
+            copy_sql = (
+                f"COPY {quote(model._meta.db_table)} "
+                f"({', '.join(quote(column.column) for column in columns)}) FROM STDIN"
+            )
+            with cursor.cursor.copy(copy_sql) as copy:
+                for start in range(0, len(records), WRITE_BATCH_SIZE):
+                    for row in rows(records[start : start + WRITE_BATCH_SIZE]):
+                        copy.write_row(row)
+            return
         for start in range(0, len(records), WRITE_BATCH_SIZE):
-            rows = [
-                tuple(
-                    entry[1](values[entry[0]])
-                    if entry[0] is not None
-                    else (entry[1](entry[2]()) if len(entry) == 3 else entry[1])
-                    for entry in plan
-                )
-                for values in records[start : start + WRITE_BATCH_SIZE]
-            ]
-            cursor.executemany(sql, rows)
+            cursor.executemany(sql, rows(records[start : start + WRITE_BATCH_SIZE]))
 
 
 def _write(merged: dict[str, dict[uuid.UUID, dict[str, Any]]], report: ImportReport) -> None:
