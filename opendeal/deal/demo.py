@@ -24,6 +24,7 @@ from opendeal.core.roles import Role
 
 from . import services
 from .models import (
+    CareSeries,
     Commitment,
     Deal,
     Direction,
@@ -36,7 +37,7 @@ from .models import (
     Status,
     Theme,
 )
-from .published_figures import record_published_figures
+from .published_figures import CARE_PUBLISHER, record_care_figures, record_published_figures
 
 # Postcode districts of the demo borough (Wigan), for the fictional residents' pledges.
 DEMO_POSTCODE_DISTRICTS = [
@@ -511,3 +512,39 @@ def load_demo_deal(log: TextIO = sys.stderr) -> str:
         f"{Commitment.objects.filter(theme__deal=deal).count()} commitments; "
         f"{recorded} progress updates and {pledged} fictional pledges added this run."
     )
+
+
+# The loop's last hand-over: a measure whose figures come from the care records.
+CARE_MEASURE_REFERENCE = "AS1.2"
+
+
+@transaction.atomic
+def load_demo_care_measure() -> str:
+    """Link an "our part" measure to the care records' quarterly series of people connected to
+    community services, and record its complete quarters. Run after the care demo (and the
+    loop's funded connections), so the quarters hold the demo's people."""
+    commitment = Commitment.objects.filter(
+        theme__deal__slug="the-deal", reference="AS1", part=Part.OURS
+    ).first()
+    if commitment is None:
+        return "No demo Deal: the care measure was not added."
+    measure, _ = Measure.objects.get_or_create(
+        commitment=commitment,
+        reference=CARE_MEASURE_REFERENCE,
+        defaults={
+            "title": "People connected to community support each quarter",
+            "kind": MeasureKind.METRIC,
+            "unit": "people",
+            "direction": Direction.INCREASE,
+            # The first complete quarter with 5 or more people becomes the baseline.
+            "target_value": Decimal("20"),
+            "target_on": datetime.date(2027, 3, 31),
+            "source": f"{CARE_PUBLISHER}, every quarter",
+            "care_series": CareSeries.PEOPLE_CONNECTED,
+            "position": 1,
+        },
+    )
+    recorder = User.objects.get(email=demo_email(Role.ANALYST))
+    recorded = record_care_figures(recorder, measure)
+    services.refresh_progress(commitment)
+    return f"{measure}: {recorded} quarters from the care records recorded this run."

@@ -26,7 +26,16 @@ from opendeal.core.models import User
 from opendeal.core.permissions import check_permission, require
 
 from . import services
-from .models import Commitment, Deal, Measure, MeasureKind, Milestone, Part, Theme
+from .models import (
+    ONE_SERIES_MESSAGE,
+    Commitment,
+    Deal,
+    Measure,
+    MeasureKind,
+    Milestone,
+    Part,
+    Theme,
+)
 
 DEAL_FIELDS = frozenset({"title", "slug", "area_code", "summary", "starts_on", "is_published"})
 THEME_FIELDS = frozenset({"title", "slug", "summary", "position", "weight"})
@@ -46,6 +55,7 @@ MEASURE_FIELDS = frozenset(
         "target_value",
         "target_on",
         "source",
+        "care_series",
         "position",
     }
 )
@@ -58,6 +68,7 @@ METRIC_ONLY_FIELDS = (
     "baseline_on",
     "target_value",
     "target_on",
+    "care_series",
 )
 
 _GSS_CODE = re.compile(r"^[EWSN]\d{8}$")
@@ -234,6 +245,8 @@ def _check_measure(measure: Measure) -> None:
         )
     if measure.kind == MeasureKind.METRIC:
         errors.update(_metric_problems(measure))
+    if measure.care_series and measure.observatory_indicator_id is not None:
+        errors["care_series"] = ONE_SERIES_MESSAGE
     if measure.pk:
         errors.update(_kind_change_problems(measure))
     if errors:
@@ -244,7 +257,9 @@ def _metric_problems(measure: Measure) -> dict[str, str]:
     problems = {}
     if not measure.direction:
         problems["direction"] = "Select whether higher or lower figures are better."
-    if measure.baseline_value is None:
+    # A linked series gives the baseline itself: its first figure (published_figures.py).
+    linked = measure.care_series or measure.observatory_indicator_id is not None
+    if measure.baseline_value is None and not linked:
         problems["baseline_value"] = "Enter the baseline: the figure progress is measured from."
     if measure.target_value is None:
         problems["target_value"] = "Enter the target figure."

@@ -11,7 +11,17 @@ from django.db.models import QuerySet
 
 from opendeal.core import form_fields
 
-from .models import Deal, Direction, Measure, MeasureKind, Milestone, Part, Status, Theme
+from .models import (
+    CareSeries,
+    Deal,
+    Direction,
+    Measure,
+    MeasureKind,
+    Milestone,
+    Part,
+    Status,
+    Theme,
+)
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 NOTE_MAX_LENGTH = 1000
@@ -173,6 +183,18 @@ class MeasureForm(forms.Form):
     target_on = IsoDateField(label="Target date", required=False)
     source = form_fields.text(
         "Source", required=False, max_length=300, help_text="Where the figures come from."
+    )
+    care_series = forms.ChoiceField(
+        label="Figures from the care records",
+        choices=[("", "None: figures are recorded by hand or imported"), *CareSeries.choices],
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=(
+            "For a metric. Each complete quarter's borough-wide figure from adult social care "
+            "is recorded every day by the housekeeping, dated the quarter's last day. Quarters "
+            "with fewer than 5 people are left out. Leave the baseline empty to start from the "
+            "first quarter."
+        ),
     )
     position = form_fields.position()
 

@@ -5,6 +5,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -123,6 +124,26 @@ class Direction(models.TextChoices):
     DECREASE = "decrease", "Lower is better"
 
 
+ONE_SERIES_MESSAGE = (
+    "A measure takes its figures from one series: it is already linked to an observatory "
+    "series, so it cannot also take a series from the care records."
+)
+
+
+class CareSeries(models.TextChoices):
+    """Borough-wide quarterly series from the council's adult social care records, which a
+    measure can take its figures from (`deal/published_figures.py` `care_figures`)."""
+
+    PEOPLE_CONNECTED = (
+        "people_connected",
+        "People connected to a community service in the quarter",
+    )
+    WELLBEING_CHANGE = (
+        "wellbeing_change",
+        "Mean change in wellbeing (SWEMWBS) of people who answered in the quarter",
+    )
+
+
 class Measure(models.Model):
     """How one "our part" commitment's progress is judged."""
 
@@ -158,13 +179,30 @@ class Measure(models.Model):
         related_name="deal_measures",
     )
     observatory_sex = models.CharField(max_length=10, blank=True, default="")
+    # Or a series from the care records gives them (quarterly, small numbers left out).
+    care_series = models.CharField(
+        max_length=30, choices=CareSeries.choices, blank=True, default=""
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["position", "reference"]
+        constraints = [
+            # Two sources would both write readings on the same timeline.
+            models.CheckConstraint(
+                condition=models.Q(care_series="") | models.Q(observatory_indicator__isnull=True),
+                name="deal_measure_one_linked_series",
+                violation_error_message=ONE_SERIES_MESSAGE,
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.care_series and self.observatory_indicator_id is not None:
+            raise ValidationError({"care_series": ONE_SERIES_MESSAGE})
 
 
 class Reading(models.Model):

@@ -1,12 +1,14 @@
-"""Put a measure's published figures on its timeline: from a Fingertips file (the demo) or from
-the observatory series the measure is linked to (`Measure.observatory_indicator`).
+"""Put a measure's published figures on its timeline: from a Fingertips file (the demo), from
+the observatory series the measure is linked to (`Measure.observatory_indicator`), or from a
+borough-wide series of the council's adult social care records (`Measure.care_series`).
 
-The first figure is the baseline (when the measure has none yet); each later figure not yet
-recorded, and not dated in the future, becomes a reading through `services.record_reading`,
-so the timeline and the audit trail are written as for any reading. Running it again records
-nothing new.
+The first figure is the baseline (when the measure has none yet); each later figure, dated
+after the baseline, not yet recorded and not in the future, becomes a reading through
+`services.record_reading`, so the timeline and the audit trail are written as for any reading.
+Running it again records nothing new.
 """
 
+import datetime
 from collections.abc import Sequence
 
 from django.db import transaction
@@ -16,7 +18,9 @@ from opendeal.core.fingertips import Figure
 from opendeal.core.models import User
 
 from . import services
-from .models import Measure, Reading
+from .models import CareSeries, Measure, MeasureKind, Reading
+
+CARE_PUBLISHER = "the council's adult social care records (OpenDeal)"
 
 
 @transaction.atomic
@@ -29,8 +33,13 @@ def record_published_figures(
         measure.baseline_on = figures[0].period_end
         measure.save(update_fields=["baseline_value", "baseline_on"])
     existing = set(Reading.objects.filter(measure=measure).values_list("observed_on", flat=True))
+    # A figure of the baseline's period (or before it) is not progress from it; a baseline
+    # typed by staff without a date leaves every figure a reading.
+    since = measure.baseline_on
     recorded = 0
-    for figure in figures[1:]:
+    for figure in figures:
+        if since is not None and figure.period_end <= since:
+            continue
         if figure.period_end not in existing and figure.period_end <= timezone.localdate():
             services.record_reading(
                 recorder,
@@ -69,3 +78,45 @@ def record_observatory_figures(recorder: User, measure: Measure) -> int:
         return 0
     publisher = indicator.get_source_display()
     return record_published_figures(recorder, measure, observatory_figures(measure), publisher)
+
+
+def care_figures(measure: Measure, today: datetime.date | None = None) -> list[Figure]:
+    """The measure's care series, one figure per complete quarter, dated its last day (empty
+    when the measure has no care series). Quarters with fewer than 5 people are left out, as
+    the public pages leave out small numbers (`care.demand.SMALL_NUMBER`)."""
+    from opendeal.care import outcomes
+    from opendeal.care.demand import SMALL_NUMBER
+
+    if measure.care_series == CareSeries.PEOPLE_CONNECTED:
+        quarters = outcomes.people_connected_by_quarter()
+    elif measure.care_series == CareSeries.WELLBEING_CHANGE:
+        quarters = outcomes.wellbeing_change_by_quarter()
+    else:
+        return []
+    today = today or timezone.localdate()
+    return [
+        Figure(_quarter_label(q.quarter), q.quarter_end, q.value)
+        for q in quarters
+        if q.quarter_end < today and q.people >= SMALL_NUMBER
+    ]
+
+
+def _quarter_label(first_day: datetime.date) -> str:
+    last = first_day.replace(month=first_day.month + 2)
+    return f"{first_day:%B} to {last:%B %Y}"
+
+
+def record_care_figures(
+    recorder: User, measure: Measure, today: datetime.date | None = None
+) -> int:
+    if not measure.care_series or measure.kind != MeasureKind.METRIC:
+        return 0
+    figures = care_figures(measure, today)
+    return record_published_figures(recorder, measure, figures, CARE_PUBLISHER)
+
+
+def refresh_care_measures(recorder: User) -> int:
+    """Record the new complete quarters of every measure linked to a care series; the daily
+    housekeeping runs it so that nobody has to type them. Returns how many were recorded."""
+    measures = Measure.objects.exclude(care_series="").select_related("commitment__theme")
+    return sum(record_care_figures(recorder, measure) for measure in measures)

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from opendeal.care.demo import load_demo_care
 from opendeal.care.demo_loop import load_demo_funded_connections, load_demo_gap_people
 from opendeal.core.demo import DEMO_PASSWORD, load_demo_accounts
-from opendeal.deal.demo import load_demo_deal
+from opendeal.deal.demo import load_demo_care_measure, load_demo_deal
 from opendeal.directory.demo import load_demo_directory
 from opendeal.events.demo import load_demo_events
 from opendeal.fund.demo import load_demo_fund
@@ -40,6 +40,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(load_demo_awards()))
         # After the awards: the people are connected to the funded project once it is listed.
         self.stdout.write(self.style.SUCCESS(load_demo_funded_connections()))
+        # After every connection: a Deal measure takes its quarters from the care records.
+        self.stdout.write(self.style.SUCCESS(load_demo_care_measure()))
         self.stdout.write("")
         self.stdout.write("Demo logins (fictional people), all with the password " + DEMO_PASSWORD)
         for login in logins:
