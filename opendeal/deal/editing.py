@@ -56,6 +56,8 @@ MEASURE_FIELDS = frozenset(
         "target_on",
         "source",
         "care_series",
+        "observatory_indicator",
+        "observatory_sex",
         "position",
     }
 )
@@ -69,6 +71,8 @@ METRIC_ONLY_FIELDS = (
     "target_value",
     "target_on",
     "care_series",
+    "observatory_indicator",
+    "observatory_sex",
 )
 
 _GSS_CODE = re.compile(r"^[EWSN]\d{8}$")
@@ -279,7 +283,8 @@ def _kind_change_problems(measure: Measure) -> dict[str, str]:
 def _clear_metric_fields(measure: Measure) -> None:
     if measure.kind == MeasureKind.MILESTONES:
         for name in METRIC_ONLY_FIELDS:
-            setattr(measure, name, None if name.endswith(("_value", "_on")) else "")
+            empty = None if name.endswith(("_value", "_on", "_indicator")) else ""
+            setattr(measure, name, empty)
 
 
 @transaction.atomic

@@ -196,7 +196,38 @@ class MeasureForm(forms.Form):
             "first quarter."
         ),
     )
+    observatory_indicator = forms.ModelChoiceField(
+        label="Figures from the observatory",
+        queryset=None,  # set in __init__: the observatory's indicators
+        to_field_name="slug",
+        required=False,
+        empty_label="None: figures are recorded by hand, imported or from the care records",
+        help_text=(
+            "For a metric. The Deal's area's figures from the indicator's latest release are "
+            "put on the timeline every day by the housekeeping; the first becomes the baseline "
+            "when there is none."
+        ),
+    )
+    observatory_sex = forms.ChoiceField(
+        label="Whose figures, from the observatory",
+        choices=[("", "Persons"), ("Male", "Male"), ("Female", "Female")],
+        required=False,
+    )
     position = form_fields.position()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from opendeal.observatory.models import Indicator
+
+        self.fields["observatory_indicator"].queryset = Indicator.objects.order_by("name")
+
+    def clean_observatory_sex(self) -> str:
+        # "Persons" is what the observatory stores when no sex is chosen.
+        return (
+            ""
+            if self.cleaned_data["observatory_sex"] == "Persons"
+            else (self.cleaned_data["observatory_sex"])
+        )
 
 
 class MilestoneForm(forms.Form):

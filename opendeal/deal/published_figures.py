@@ -10,6 +10,7 @@ Running it again records nothing new.
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -115,8 +116,20 @@ def record_care_figures(
     return record_published_figures(recorder, measure, figures, CARE_PUBLISHER)
 
 
-def refresh_care_measures(recorder: User) -> int:
-    """Record the new complete quarters of every measure linked to a care series; the daily
-    housekeeping runs it so that nobody has to type them. Returns how many were recorded."""
-    measures = Measure.objects.exclude(care_series="").select_related("commitment__theme")
-    return sum(record_care_figures(recorder, measure) for measure in measures)
+@dataclass(frozen=True)
+class Refreshed:
+    care: int
+    observatory: int
+
+
+def refresh_linked_measures(recorder: User) -> Refreshed:
+    """Record what is new on every measure linked to a series: the care records' complete
+    quarters and the observatory's latest release. The daily housekeeping runs it so that
+    nobody has to type them. Returns how many readings were recorded from each."""
+    linked = Measure.objects.select_related("commitment__theme__deal", "observatory_indicator")
+    care = sum(record_care_figures(recorder, measure) for measure in linked.exclude(care_series=""))
+    observatory = sum(
+        record_observatory_figures(recorder, measure)
+        for measure in linked.filter(observatory_indicator__isnull=False)
+    )
+    return Refreshed(care=care, observatory=observatory)

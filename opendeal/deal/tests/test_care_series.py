@@ -313,13 +313,66 @@ def test_the_form_refuses_a_care_series_beside_an_observatory_one(
 ):
     Measure.objects.filter(pk=deal.activity.pk).update(observatory_indicator=indicator)
     response = sign_in(administrator).post(
-        reverse("deal:manage-measure-edit", args=[deal.activity.public_id]), MEASURE_POST
+        reverse("deal:manage-measure-edit", args=[deal.activity.public_id]),
+        {**MEASURE_POST, "observatory_indicator": indicator.slug},
     )
     content = response.content.decode()
     assert "govuk-error-summary" in content
     assert 'href="#id_care_series_0">A measure takes its figures from one series' in content
     deal.activity.refresh_from_db()
     assert deal.activity.care_series == ""
+
+
+def test_staff_link_a_measure_to_an_observatory_series_and_the_housekeeping_fills_it(
+    sign_in, administrator, deal, indicator, make_user
+):
+    from opendeal.observatory.models import Area, Observation, Release
+
+    wigan = Area.objects.create(code=deal.deal.area_code, name="Wigan", area_type="metropolitan")
+    release = Release.objects.create(
+        indicator=indicator, label="2024", file_name="le.csv", checksum="x", last_period_sortable=3
+    )
+    for year, value in ((2021, "78.1"), (2022, "78.4"), (2023, "78.9")):
+        for sex, offset in (("Male", 0), ("Female", 4)):
+            Observation.objects.create(
+                release=release,
+                area=wigan,
+                sex=sex,
+                period=str(year),
+                period_sortable=year,
+                period_end=datetime.date(year, 12, 31),
+                value=Decimal(value) + offset,
+            )
+    caller = sign_in(administrator)
+    url = reverse("deal:manage-measure-edit", args=[deal.activity.public_id])
+    assert "Figures from the observatory" in caller.get(url).content.decode()
+    post = {
+        **MEASURE_POST,
+        "care_series": "",
+        "observatory_indicator": indicator.slug,
+        "observatory_sex": "Female",
+    }
+    assert caller.post(url, post).status_code == 302
+    measure = Measure.objects.get(pk=deal.activity.pk)
+    assert (measure.observatory_indicator, measure.observatory_sex) == (indicator, "Female")
+    page = caller.get(reverse("deal:manage-commitment", args=[deal.active_lives.public_id]))
+    assert "The observatory: Life expectancy (Female)" in page.content.decode()
+
+    analyst = make_user(Role.ANALYST)
+    out = io.StringIO()
+    call_command("deal_housekeeping", "--record-as", analyst.email, stdout=out)
+    # The first figure is the baseline; the two after it are readings, women's figures only.
+    assert "Recorded 0 figures from the care records and 2 from the observatory." in (
+        out.getvalue()
+    )
+    measure.refresh_from_db()
+    assert measure.baseline_value == Decimal("82.1")
+    assert list(measure.readings.order_by("observed_on").values_list("value", flat=True)) == [
+        Decimal("82.4"),
+        Decimal("82.9"),
+    ]
+    call_command("deal_housekeeping", "--record-as", analyst.email, stdout=io.StringIO())
+    assert measure.readings.count() == 2
 
 
 def test_a_milestones_measure_keeps_no_care_series(sign_in, administrator, deal):
@@ -353,27 +406,30 @@ def test_choosing_a_care_series_in_a_browser(
 # The daily housekeeping ----------------------------------------------------------------------
 
 
-def test_the_care_housekeeping_records_new_quarters_as_the_named_account(
+def test_the_deal_housekeeping_records_new_quarters_as_the_named_account(
     deal, connections, make_user
 ):
     analyst = make_user(Role.ANALYST)
     measure = _care_measure(deal)
-    out = io.StringIO()
-    call_command("care_housekeeping", stdout=out)
-    assert "give --record-deal-as EMAIL" in out.getvalue()
+    with pytest.raises(CommandError, match="--record-as"):
+        call_command("deal_housekeeping")
     assert not measure.readings.exists()
 
     out = io.StringIO()
-    call_command("care_housekeeping", "--record-deal-as", analyst.email, stdout=out)
+    call_command("deal_housekeeping", "--record-as", analyst.email, stdout=out)
     # Every quarter of 2024 is complete by now; the first is the baseline.
-    assert "Recorded 2 Deal figures from the care records." in out.getvalue()
+    assert "Recorded 2 figures from the care records and 0 from the observatory." in (
+        out.getvalue()
+    )
     assert measure.readings.count() == 2
     assert set(
         AuditEvent.objects.filter(action="deal.reading.recorded").values_list("actor", flat=True)
     ) == {analyst.pk}
     out = io.StringIO()
-    call_command("care_housekeeping", "--record-deal-as", analyst.email, stdout=out)
-    assert "Recorded 0 Deal figures from the care records." in out.getvalue()
+    call_command("deal_housekeeping", "--record-as", analyst.email, stdout=out)
+    assert "Recorded 0 figures from the care records and 0 from the observatory." in (
+        out.getvalue()
+    )
 
 
 def test_the_housekeeping_refuses_an_account_that_cannot_record_progress(
@@ -381,9 +437,9 @@ def test_the_housekeeping_refuses_an_account_that_cannot_record_progress(
 ):
     _care_measure(deal)
     with pytest.raises(CommandError, match="recording progress on the Deal"):
-        call_command("care_housekeeping", "--record-deal-as", resident.email)
+        call_command("deal_housekeeping", "--record-as", resident.email)
     with pytest.raises(CommandError, match="no active account"):
-        call_command("care_housekeeping", "--record-deal-as", "nobody@example.org")
+        call_command("deal_housekeeping", "--record-as", "nobody@example.org")
     assert not Reading.objects.exists()
 
 
