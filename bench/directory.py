@@ -335,11 +335,8 @@ def bare_sql(vendor: str) -> str:
     )
     if vendor == "postgresql":
         haversine = haversine.replace("AS REAL", "AS double precision")
-        matches = (
-            "(setweight(to_tsvector('english'::regconfig, COALESCE(s.name, '')), 'A')"
-            " || setweight(to_tsvector('english'::regconfig, COALESCE(s.description, '')), 'B'))"
-            " @@ websearch_to_tsquery('english'::regconfig, %(word)s)"
-        )
+        # The stored document column (opendeal/directory/fulltext.py), as the search reads it.
+        matches = "s.search_document @@ websearch_to_tsquery('english'::regconfig, %(word)s)"
         source = "directory_service s"
     else:
         # The words as a condition checked after the bounding box: SQLite would otherwise start

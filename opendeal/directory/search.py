@@ -392,7 +392,7 @@ def with_text(
     and bm25 is worked out only for the services that remain."""
     if connections[services.db].vendor == "postgresql":
         search = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-        # Filtering on exactly SERVICE_DOCUMENT is what lets PostgreSQL use the GIN index.
+        # The stored document (fulltext.py), searched through its GIN index or read per row.
         return (
             services.alias(document=SERVICE_DOCUMENT)
             .filter(document=search)
