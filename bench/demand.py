@@ -288,9 +288,17 @@ def build_caseload() -> str:
                     score = max(700, min(3500, score + random.randrange(-200, 400)))
 
         answered = _insert(SwemwbsResponse, swemwbs_columns, answers())
+    # Bulk inserts bypass the signals that keep the per-person summaries: remake them, as an
+    # import of this size would.
+    from opendeal.care.summaries import rebuild_all
+
+    started = time.perf_counter()
+    rebuild_all()
+    summaries = time.perf_counter() - started
     return (
         f"{PEOPLE:,} people in {TEAMS} teams, {CONTACTS:,} contacts, "
-        f"{LONG_TERM_PACKAGES + REABLEMENT_PACKAGES:,} packages, {answered:,} SWEMWBS answers"
+        f"{LONG_TERM_PACKAGES + REABLEMENT_PACKAGES:,} packages, {answered:,} SWEMWBS answers; "
+        f"per-person summaries rebuilt in {summaries:.1f} s"
     )
 
 

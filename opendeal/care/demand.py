@@ -37,9 +37,10 @@ from django.db.models.functions import Cast, Coalesce, Greatest, Least, Round
 from .models import (
     OUTCOMES_WITHOUT_FORMAL_CARE,
     Conversation,
+    FirstContact,
     PackageKind,
     SupportPackage,
-    SwemwbsResponse,
+    WellbeingSummary,
 )
 
 SMALL_NUMBER = 5
@@ -392,53 +393,33 @@ def package_figures(scope: Scope, first: datetime.date, last: datetime.date) -> 
 def wellbeing_cohorts(scope: Scope, first: datetime.date, last: datetime.date) -> list[Cohort]:
     """For people first contacted (by the scope's teams) from `first` to `last`, grouped by the
     month of that first contact: how many answered SWEMWBS twice or more, and the mean change
-    from their first metric score to their latest (ties on a day: first and last recorded)."""
-    conversation_table = Conversation._meta.db_table
-    swemwbs_table = SwemwbsResponse._meta.db_table
+    from their first metric score to their latest (ties on a day: first and last recorded).
+    Read from the per-person summaries (`care.summaries`), not from every contact and answer."""
     team_filter, params = "", []
     if scope.team_ids is not None:
         if not scope.team_ids:
             return []
-        team_filter = f"AND c.team_id IN ({', '.join(['%s'] * len(scope.team_ids))})"
+        team_filter = f"WHERE team_id IN ({', '.join(['%s'] * len(scope.team_ids))})"
         params = list(scope.team_ids)
     month = (
         "strftime('%%Y-%%m', first_on)"
         if connection.vendor == "sqlite"
         else "to_char(first_on, 'YYYY-MM')"
     )
-    # Conditional aggregation, no window functions (which sort every answer): people who
-    # answered twice or more and the days of their first and latest answers; then the first
-    # answer of the first day and the last of the latest day (by id); then their first contact.
     sql = f"""
-        WITH answered AS (
-            SELECT person_id, MIN(recorded_on) AS first_day, MAX(recorded_on) AS last_day
-            FROM {swemwbs_table}
+        WITH first_contact AS (
+            SELECT person_id, MIN(first_on) AS first_on
+            FROM {FirstContact._meta.db_table}
+            {team_filter}
             GROUP BY person_id
-            HAVING COUNT(*) >= 2
-        ),
-        ends AS (
-            SELECT s.person_id,
-                   MIN(CASE WHEN s.recorded_on = a.first_day THEN s.id END) AS first_id,
-                   MAX(CASE WHEN s.recorded_on = a.last_day THEN s.id END) AS last_id
-            FROM {swemwbs_table} s
-            JOIN answered a ON a.person_id = s.person_id
-            GROUP BY s.person_id
-        ),
-        first_contact AS (
-            SELECT c.person_id, MIN(c.held_on) AS first_on
-            FROM {conversation_table} c
-            JOIN answered a ON a.person_id = c.person_id
-            WHERE 1 = 1 {team_filter}
-            GROUP BY c.person_id
-            HAVING MIN(c.held_on) BETWEEN %s AND %s
+            HAVING MIN(first_on) BETWEEN %s AND %s
         )
         SELECT {month} AS cohort, COUNT(*),
-               SUM(CAST(ROUND(latest.metric_score * 100) AS INTEGER)
-                   - CAST(ROUND(earliest.metric_score * 100) AS INTEGER))
+               SUM(CAST(ROUND(w.latest_metric_score * 100) AS INTEGER)
+                   - CAST(ROUND(w.first_metric_score * 100) AS INTEGER))
         FROM first_contact f
-        JOIN ends e ON e.person_id = f.person_id
-        JOIN {swemwbs_table} earliest ON earliest.id = e.first_id
-        JOIN {swemwbs_table} latest ON latest.id = e.last_id
+        JOIN {WellbeingSummary._meta.db_table} w ON w.person_id = f.person_id
+        WHERE w.answers >= 2
         GROUP BY {month}
         ORDER BY cohort
     """

@@ -54,6 +54,7 @@ from .people import (
     RelationshipKind,
     Team,
 )
+from .summaries import FirstContact, WellbeingSummary
 from .support import Connection, ConnectionStatus, PackageKind, PackageSetting, SupportPackage
 from .wellbeing import Ons4Response, SwemwbsResponse
 
@@ -66,6 +67,7 @@ __all__ = [
     "ConnectionStatus",
     "Conversation",
     "ConversationKind",
+    "FirstContact",
     "HeardNeed",
     "Ons4Response",
     "Outcome",
@@ -78,4 +80,5 @@ __all__ = [
     "SupportPackage",
     "SwemwbsResponse",
     "Team",
+    "WellbeingSummary",
 ]
