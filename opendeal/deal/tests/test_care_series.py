@@ -15,12 +15,13 @@ from django.urls import reverse
 from django.utils.html import escape
 from playwright.sync_api import expect
 
-from opendeal.care.models import Connection, ConnectionStatus, Person, SwemwbsResponse, Team
+from opendeal.care.models import Connection, ConnectionStatus, Person, Team
 from opendeal.care.outcomes import (
     QuarterFigure,
     people_connected_by_quarter,
     wellbeing_change_by_quarter,
 )
+from opendeal.care.tests.demand_factories import swemwbs
 from opendeal.core.demo import demo_email
 from opendeal.core.fingertips import Figure
 from opendeal.core.models import AuditEvent
@@ -83,16 +84,6 @@ def _connect(
 ) -> None:
     Connection.objects.create(
         person=person, service=service, status=status, made_on=made_on, status_changed_on=made_on
-    )
-
-
-def _swemwbs(person: Person, recorded_on: datetime.date, metric: str) -> None:
-    SwemwbsResponse.objects.create(
-        person=person,
-        recorded_on=recorded_on,
-        **dict.fromkeys(SwemwbsResponse.ITEMS, 3),
-        raw_score=21,
-        metric_score=Decimal(metric),
     )
 
 
@@ -161,22 +152,22 @@ def answers(team):
     +0.15, a mean of 0.025, so 0.03 rounded half up. One person answered only once."""
     people = [_person(team) for _ in range(7)]
     a, b, c, d, e, f, g = people
-    _swemwbs(a, D(2024, 2, 1), "20.00")
-    _swemwbs(a, D(2024, 5, 1), "22.00")
-    _swemwbs(b, D(2024, 3, 10), "18.00")
-    _swemwbs(b, D(2024, 4, 20), "17.00")
-    _swemwbs(b, D(2024, 6, 30), "19.50")
-    _swemwbs(b, D(2024, 8, 1), "25.00")  # July to September: +7.00 from the first answer
+    swemwbs(a, D(2024, 2, 1), "20.00")
+    swemwbs(a, D(2024, 5, 1), "22.00")
+    swemwbs(b, D(2024, 3, 10), "18.00")
+    swemwbs(b, D(2024, 4, 20), "17.00")
+    swemwbs(b, D(2024, 6, 30), "19.50")
+    swemwbs(b, D(2024, 8, 1), "25.00")  # July to September: +7.00 from the first answer
     # The first recorded on the first day, the last recorded on the latest, as demand.py.
-    _swemwbs(c, D(2024, 4, 2), "15.00")
-    _swemwbs(c, D(2024, 4, 2), "16.00")
-    _swemwbs(d, D(2024, 1, 5), "23.00")
-    _swemwbs(d, D(2024, 6, 1), "21.00")
-    _swemwbs(e, D(2024, 3, 31), "19.00")
-    _swemwbs(e, D(2024, 4, 1), "19.00")
-    _swemwbs(f, D(2024, 2, 29), "20.00")
-    _swemwbs(f, D(2024, 5, 5), "17.65")
-    _swemwbs(g, D(2024, 5, 5), "24.00")
+    swemwbs(c, D(2024, 4, 2), "15.00")
+    swemwbs(c, D(2024, 4, 2), "16.00")
+    swemwbs(d, D(2024, 1, 5), "23.00")
+    swemwbs(d, D(2024, 6, 1), "21.00")
+    swemwbs(e, D(2024, 3, 31), "19.00")
+    swemwbs(e, D(2024, 4, 1), "19.00")
+    swemwbs(f, D(2024, 2, 29), "20.00")
+    swemwbs(f, D(2024, 5, 5), "17.65")
+    swemwbs(g, D(2024, 5, 5), "24.00")
     return people
 
 

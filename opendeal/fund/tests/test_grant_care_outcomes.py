@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from opendeal.care.models import Connection, ConnectionStatus, Person, SwemwbsResponse, Team
+from opendeal.care.models import Connection, ConnectionStatus, Person, Team
+from opendeal.care.tests.demand_factories import swemwbs
 from opendeal.core.roles import Role
 from opendeal.core.testing.axe import assert_accessible
 from opendeal.directory.models import Service
@@ -72,19 +73,9 @@ def _connect(
     )
     if wellbeing is not None:
         before, after = wellbeing
-        _swemwbs(person, made_on - datetime.timedelta(days=3), before)
-        _swemwbs(person, made_on + datetime.timedelta(days=30), after)
+        swemwbs(person, made_on - datetime.timedelta(days=3), before)
+        swemwbs(person, made_on + datetime.timedelta(days=30), after)
     return person
-
-
-def _swemwbs(person: Person, recorded_on: datetime.date, metric: str) -> None:
-    SwemwbsResponse.objects.create(
-        person=person,
-        recorded_on=recorded_on,
-        **dict.fromkeys(SwemwbsResponse.ITEMS, 3),
-        raw_score=21,
-        metric_score=Decimal(metric),
-    )
 
 
 def _care_rows(html: str) -> dict[str, str]:

@@ -11,7 +11,7 @@ nothing new."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from opendeal.core.models import User
+from opendeal.core.management.accounts import active_account
 from opendeal.deal.published_figures import refresh_linked_measures
 from opendeal.deal.services import can_record_progress
 
@@ -29,9 +29,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, recorder: str, **options) -> None:
-        user = User.objects.filter(email__iexact=recorder, is_active=True).first()
-        if user is None:
-            raise CommandError(f"There is no active account with the email address {recorder}.")
+        user = active_account(recorder)
         allowed, reason = can_record_progress(user)
         if not allowed:
             raise CommandError(reason)

@@ -14,8 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError
 from tqdm import tqdm
 
+from opendeal.core.management.accounts import active_account
 from opendeal.core.management.importing import ImportCommand
-from opendeal.core.models import User
 from opendeal.deal.importers.progress_csv import (
     ImportFailed,
     ProgressCsvImporter,
@@ -49,9 +49,7 @@ class Command(ImportCommand):
         the_deal = Deal.objects.filter(slug=deal).first()
         if the_deal is None:
             raise CommandError(f"There is no Deal with the short name “{deal}”.")
-        actor = User.objects.filter(email__iexact=as_email, is_active=True).first()
-        if actor is None:
-            raise CommandError(f"There is no active account with the email address {as_email}.")
+        actor = active_account(as_email)
         allowed, reason = can_import_progress(actor)
         if not allowed:
             raise CommandError(reason)
