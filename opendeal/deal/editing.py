@@ -27,7 +27,6 @@ from opendeal.core.permissions import check_permission, require
 
 from . import services
 from .models import (
-    ONE_SERIES_MESSAGE,
     Commitment,
     Deal,
     Measure,
@@ -249,8 +248,7 @@ def _check_measure(measure: Measure) -> None:
         )
     if measure.kind == MeasureKind.METRIC:
         errors.update(_metric_problems(measure))
-    if measure.care_series and measure.observatory_indicator_id is not None:
-        errors["care_series"] = ONE_SERIES_MESSAGE
+    errors.update(measure.series_problems())
     if measure.pk:
         errors.update(_kind_change_problems(measure))
     if errors:
@@ -262,8 +260,7 @@ def _metric_problems(measure: Measure) -> dict[str, str]:
     if not measure.direction:
         problems["direction"] = "Select whether higher or lower figures are better."
     # A linked series gives the baseline itself: its first figure (published_figures.py).
-    linked = measure.care_series or measure.observatory_indicator_id is not None
-    if measure.baseline_value is None and not linked:
+    if measure.baseline_value is None and not measure.takes_a_series:
         problems["baseline_value"] = "Enter the baseline: the figure progress is measured from."
     if measure.target_value is None:
         problems["target_value"] = "Enter the target figure."

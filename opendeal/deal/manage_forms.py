@@ -221,14 +221,6 @@ class MeasureForm(forms.Form):
 
         self.fields["observatory_indicator"].queryset = Indicator.objects.order_by("name")
 
-    def clean_observatory_sex(self) -> str:
-        # "Persons" is what the observatory stores when no sex is chosen.
-        return (
-            ""
-            if self.cleaned_data["observatory_sex"] == "Persons"
-            else (self.cleaned_data["observatory_sex"])
-        )
-
 
 class MilestoneForm(forms.Form):
     title = form_fields.text("Milestone", "Enter the milestone", max_length=300)

@@ -199,10 +199,21 @@ class Measure(models.Model):
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
 
+    @property
+    def takes_a_series(self) -> bool:
+        """Whether published figures give its readings (and so its baseline, when none)."""
+        return bool(self.care_series) or self.observatory_indicator_id is not None
+
+    def series_problems(self) -> dict[str, str]:
+        """The rule the check constraint above holds, as a form error."""
+        if self.care_series and self.observatory_indicator_id is not None:
+            return {"care_series": ONE_SERIES_MESSAGE}
+        return {}
+
     def clean(self) -> None:
         super().clean()
-        if self.care_series and self.observatory_indicator_id is not None:
-            raise ValidationError({"care_series": ONE_SERIES_MESSAGE})
+        if problems := self.series_problems():
+            raise ValidationError(problems)
 
 
 class Reading(models.Model):
