@@ -167,25 +167,32 @@ def score(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             messages.success(request, f"Your scores for {application} are saved.")
             return redirect(_round_url(round_))
     all_allowed, independence_reason = scoring.can_see_all_scores(request.user, round_)
+    details = _application_details(application)
     context = {
         "form": form,
         "application": application,
         "round": round_,
         "scoring_closed": round_.scoring_is_closed(),
-        "others": _score_table(application, scoring.visible_scores(request.user, application))
+        "others": _score_table(
+            application,
+            scoring.visible_scores(request.user, application),
+            details["recorded_gap"],
+        )
         if all_allowed
         else None,
         "independence_reason": independence_reason,
-        **_application_details(application),
+        **details,
     }
     return render(request, "fund/assess/score.html", context)
 
 
-def _score_table(application: Application, scores) -> dict:
+def _score_table(
+    application: Application, scores, recorded_gap: scoring.RecordedGapCriterion
+) -> dict:
     """Scores as rows of criteria by columns of panel members, with each member's weighted
-    score; the automatic "answers a recorded gap" criterion apart, as `recorded_gap`."""
+    score; the automatic "answers a recorded gap" criterion apart, as `recorded_gap` (the one
+    `_application_details` read)."""
     criteria = list(application.round.criteria.all())
-    recorded_gap = scoring.recorded_gap_criterion(application)
     members = sorted({score.panel_member for score in scores}, key=lambda member: member.pk)
     by_key = {(score.criterion_id, score.panel_member_id): score for score in scores}
     weights = {criterion.pk: criterion.weight for criterion in criteria}
@@ -273,7 +280,10 @@ def decide(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 f"{decision.get_outcome_display()}: {application}. The letter has been sent.",
             )
             return redirect(reverse("fund:decision-letter", args=[decision.public_id]))
-    table = _score_table(application, scoring.visible_scores(request.user, application))
+    details = _application_details(application)
+    table = _score_table(
+        application, scoring.visible_scores(request.user, application), details["recorded_gap"]
+    )
     committed = decisions.committed(round_)
     context = {
         "form": form,
@@ -288,7 +298,7 @@ def decide(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "attendance": round_events.applicant_attendance(round_, [application])[application.pk]
         if round_.events.exists()
         else None,
-        **_application_details(application),
+        **details,
     }
     return render(request, "fund/assess/decide.html", context)
 
