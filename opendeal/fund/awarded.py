@@ -8,6 +8,7 @@ directory service, who took part and their change in wellbeing (`grant_care_outc
 9). Those are counts of people, never names; public pages show fewer than 5 as "fewer than 5"
 and no mean from fewer than 5 people (`care_figures`)."""
 
+import dataclasses
 import datetime
 import uuid
 from collections import defaultdict
@@ -19,7 +20,7 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from django.shortcuts import get_object_or_404
 
 from opendeal.care.demand import SMALL_NUMBER, Tally
-from opendeal.care.outcomes import outcomes_for_services
+from opendeal.care.outcomes import ServiceOutcomes, outcomes_for_services
 from opendeal.directory.models import Service
 from opendeal.directory.service_pages import PUBLIC_STATUSES
 from opendeal.fund import neighbourhoods
@@ -209,15 +210,11 @@ def _public_listing_id(grant: Grant) -> uuid.UUID | None:
 
 
 @dataclass(frozen=True)
-class CareOutcomes:
-    """Exact counts of the people connected to the grant's directory service since `since`."""
+class CareOutcomes(ServiceOutcomes):
+    """Exact counts of the people connected to the grant's directory service since `since`
+    (people with wellbeing: a SWEMWBS answer both before and after being connected)."""
 
     since: datetime.date
-    people_connected: int
-    people_attended: int
-    # People with a SWEMWBS answer both before and after being connected: the mean is theirs.
-    people_with_wellbeing: int
-    mean_wellbeing_change: Decimal | None
 
 
 def care_outcomes_since(grant: Grant) -> datetime.date:
@@ -236,13 +233,7 @@ def grant_care_outcomes(grant: Grant) -> CareOutcomes | None:
         return None
     since = care_outcomes_since(grant)
     found = outcomes_for_services([grant.directory_service_id], since=since)
-    return CareOutcomes(
-        since=since,
-        people_connected=found.people_connected,
-        people_attended=found.people_attended,
-        people_with_wellbeing=found.people_with_wellbeing,
-        mean_wellbeing_change=found.mean_wellbeing_change,
-    )
+    return CareOutcomes(**dataclasses.asdict(found), since=since)
 
 
 @dataclass(frozen=True)
