@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from opendeal.care.models import Connection, Conversation, HeardNeed
 from opendeal.core.testing.axe import assert_accessible
-from opendeal.core.testing.browser import signed_in
+from opendeal.core.testing.browser import follow, signed_in
 
 from .helpers import build_world, make_service
 
@@ -27,7 +27,7 @@ def test_a_conversation_from_strengths_to_a_connection(page, live_server, sign_i
     expect(page.locator("h1")).to_have_text("Margaret Testperson", use_inner_text=True)
     assert_accessible(page)
 
-    page.get_by_role("link", name="Record a conversation").click()
+    follow(page.get_by_role("link", name="Record a conversation"))
     assert_accessible(page)
     # Nothing chosen: the error summary, accessible too, and nothing saved.
     page.get_by_role("button", name="Save the conversation").click()
@@ -50,14 +50,14 @@ def test_a_conversation_from_strengths_to_a_connection(page, live_server, sign_i
     page.locator("#id_interests_0").check()
     page.get_by_label("What would they like help with?").fill("Someone to go with at first")
     page.get_by_label("Community connection").check()
-    page.get_by_role("button", name="Save the conversation").click()
+    follow(page.get_by_role("button", name="Save the conversation"))
 
     assert page.locator("h1").inner_text().startswith("Conversation of")
     assert_accessible(page)
     conversation = Conversation.objects.get(strengths_heard="Grew vegetables for forty years")
     assert HeardNeed.objects.filter(conversation=conversation, kind="interest").count() == 1
 
-    page.get_by_role("link", name="Find a community service").click()
+    follow(page.get_by_role("link", name="Find a community service"))
     assert_accessible(page)
     page.get_by_label("Category").select_option(label="Gardening")
     page.get_by_label("Distance from their home").select_option(label="Within 2 km")
@@ -68,7 +68,7 @@ def test_a_conversation_from_strengths_to_a_connection(page, live_server, sign_i
     assert "Faraway allotments" not in results
     assert "Already connected" in results  # the allotment club, from an earlier conversation
     assert_accessible(page)
-    page.get_by_role("button", name="Connect to Community garden").click()
+    follow(page.get_by_role("button", name="Connect to Community garden"))
 
     assert page.locator("h1").inner_text().startswith("Conversation of")
     assert_accessible(page)
@@ -77,10 +77,10 @@ def test_a_conversation_from_strengths_to_a_connection(page, live_server, sign_i
     connection = Connection.objects.get(conversation=conversation)
     assert (connection.service, connection.status) == (garden, "suggested")
 
-    page.get_by_role("link", name="Change status of Community garden").click()
+    follow(page.get_by_role("link", name="Change status of Community garden"))
     assert_accessible(page)
     page.get_by_label("Attended").check()
-    page.get_by_role("button", name="Save").click()
+    follow(page.get_by_role("button", name="Save"))
     connection.refresh_from_db()
     assert connection.status == "attended"
     assert connection.first_attended_on is not None
@@ -88,10 +88,10 @@ def test_a_conversation_from_strengths_to_a_connection(page, live_server, sign_i
     # A service listed later that matches what she said shows among the new services.
     make_service("Seed swap", world.term, "53.540500", "-2.660500")
     page.goto("/care/")
-    page.get_by_role("link", name="New and updated services that match your people").click()
+    follow(page.get_by_role("link", name="New and updated services that match your people"))
     assert_accessible(page)
     assert "Seed swap" in page.locator("table").inner_text()
-    page.get_by_role("button", name="Connect Margaret Testperson to Seed swap").click()
+    follow(page.get_by_role("button", name="Connect Margaret Testperson to Seed swap"))
     assert page.locator("h1").inner_text().startswith("Conversation of")
     assert Connection.objects.filter(person=world.person, service__name="Seed swap").exists()
 
@@ -105,7 +105,7 @@ def test_a_manager_reads_wellbeing_the_trail_and_subject_access(
 
     page.goto(f"{person}/wellbeing/")
     assert_accessible(page)
-    page.get_by_role("link", name="Record SWEMWBS answers").click()
+    follow(page.get_by_role("link", name="Record SWEMWBS answers"))
     assert_accessible(page)
     # Six of seven answered: no score, and the error summary says which is missing.
     for group in page.locator(".govuk-radios").all()[:6]:

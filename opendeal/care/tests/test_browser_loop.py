@@ -41,7 +41,7 @@ from opendeal.core.demo import DEMO_PASSWORD, demo_email, load_demo_accounts
 from opendeal.core.models import User
 from opendeal.core.roles import Role
 from opendeal.core.testing.axe import assert_accessible
-from opendeal.core.testing.browser import visit
+from opendeal.core.testing.browser import follow, visit
 from opendeal.deal.demo import load_demo_deal
 from opendeal.directory.demo import demo_id, load_demo_directory
 from opendeal.directory.models import Attribute, Service
@@ -184,14 +184,14 @@ def test_the_loop_across_roles_on_the_demo_borough(page, live_server, sign_in_as
     # 3. The applicant carries on Pemberton Pals' draft for the round, choosing the gap.
     applicant = sign_in_as(Role.COMMUNITY_MEMBER)
     visit(applicant, f"/fund/funds/{open_round.fund.slug}/{open_round.slug}/")
-    applicant.get_by_role("button", name="Start an application").click()
+    follow(applicant.get_by_role("button", name="Start an application"))
     assert_accessible(applicant)
     applicant.get_by_label(ORGANISATION).check()
     applicant.get_by_role("button", name="Start").click()
     # The organisation's draft for the round (made by the demo) opens at its task list.
     expect(applicant.locator("h1")).to_have_text("Pemberton digital drop-in", use_inner_text=True)
     assert_accessible(applicant)
-    applicant.get_by_role("link", name="Your project", exact=True).click()
+    follow(applicant.get_by_role("link", name="Your project", exact=True))
     assert_accessible(applicant)
     applicant.get_by_label("Name of your project").fill(PROJECT)
     applicant.get_by_label("Summary").fill(
@@ -239,7 +239,7 @@ def test_the_loop_across_roles_on_the_demo_borough(page, live_server, sign_in_as
     # 4b. The panel member scores it, seeing the gap among its priorities.
     panel = sign_in_as(Role.PANEL_MEMBER)
     visit(panel, "/fund/assess/")
-    panel.get_by_role("link", name=str(open_round)).click()
+    follow(panel.get_by_role("link", name=str(open_round)))
     assert_accessible(panel)
     panel.get_by_role("link", name=PROJECT, exact=True).click()
     expect(panel.locator("h1")).to_have_text(PROJECT, use_inner_text=True)
@@ -283,7 +283,7 @@ def test_the_loop_across_roles_on_the_demo_borough(page, live_server, sign_in_as
     officer.get_by_role("link", name="Go to the grant").click()
     expect(officer.locator("h1")).to_be_visible()
     assert_accessible(officer)
-    officer.get_by_role("link", name="Publish the project as a service in the directory").click()
+    follow(officer.get_by_role("link", name="Publish the project as a service in the directory"))
     assert_accessible(officer)
     # The gap's term is already ticked, so the listing closes the gap.
     expect(

@@ -16,7 +16,9 @@ def _axe_source() -> str:
 
 def axe_violations(page) -> list[dict]:
     """axe's violations on the page as it is now. Injected by evaluate, which the page's
-    Content Security Policy does not apply to, so the policy stays on during the test."""
+    Content Security Policy does not apply to, so the policy stays on during the test.
+    A page still loading is checked once it has loaded; after a click, see `follow`."""
+    page.wait_for_load_state("load")
     page.evaluate(_axe_source())
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA_TAGS

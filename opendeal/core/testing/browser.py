@@ -2,6 +2,7 @@
 client's session to the browser."""
 
 from django.test import Client
+from playwright.sync_api import Locator
 
 from .axe import assert_accessible
 
@@ -10,6 +11,16 @@ def visit(page, path: str) -> None:
     """Open the page and fail on any WCAG 2.2 AA violation axe finds on it."""
     page.goto(path)
     assert_accessible(page)
+
+
+def follow(locator: Locator) -> None:
+    """Click a link or button that loads a page, and return once that page has loaded.
+
+    `click()` returns as soon as the click is made. A check that reads the page straight after
+    (axe, or an assert on its text) may then read the old page, or find no document at all while
+    the new one arrives. Playwright's `expect` waits by itself; every other read needs this."""
+    with locator.page.expect_event("load"):
+        locator.click()
 
 
 def signed_in(page, live_server, client: Client) -> None:

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from opendeal.core.models import AuditEvent
 from opendeal.core.roles import Role
 from opendeal.core.testing.axe import assert_accessible
+from opendeal.core.testing.browser import follow
 from opendeal.deal.models import (
     Commitment,
     Deal,
@@ -535,7 +536,7 @@ def test_recording_a_figure_in_a_browser(
     assert_accessible(page)
 
     page.get_by_label("Figure", exact=True).fill("66.5")
-    page.get_by_role("button", name="Record the figure").click()
+    follow(page.get_by_role("button", name="Record the figure"))
     banner = page.locator(".govuk-notification-banner--success")
     assert "The figure for HW1.1 on 31 March 2025 has been recorded." in banner.inner_text()
     assert_accessible(page)

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from opendeal.core.testing.axe import assert_accessible
+from opendeal.core.testing.browser import follow
 from opendeal.directory.models import ListingProblemReport
 
 from .public_listings import LEIGH, STANDISH, WIGAN, add_postcode, make_listing, weekly
@@ -92,7 +93,7 @@ def test_search_by_postcode_then_open_a_service_and_report_a_problem(page, listi
     expect(page.locator("#service-map .leaflet-marker-icon")).to_have_count(1)
     assert_accessible(page)
 
-    page.get_by_role("link", name="Report a problem with this listing").click()
+    follow(page.get_by_role("link", name="Report a problem with this listing"))
     assert_accessible(page)
     page.get_by_role("button", name="Send report").click()
     expect(page).to_have_title(re.compile(r"^Error:"))

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from opendeal.core.roles import Role
 from opendeal.core.testing.axe import assert_accessible
-from opendeal.core.testing.browser import visit
+from opendeal.core.testing.browser import follow, visit
 from opendeal.events import services
 from opendeal.events.models import Registration, RegistrationStatus
 from opendeal.events.tests.factories import make_event
@@ -124,7 +124,7 @@ def test_a_signed_in_resident_books_joins_a_waiting_list_and_cancels(
     assert_accessible(page)
 
     visit(page, "/events/yours/")
-    page.get_by_role("button", name="Cancel your booking for Fund workshop").click()
+    follow(page.get_by_role("button", name="Cancel your booking for Fund workshop"))
     assert (
         "You have cancelled your booking for Fund workshop"
         in page.locator(".govuk-notification-banner").inner_text()

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from opendeal.core.models import AuditEvent
 from opendeal.core.roles import Role
 from opendeal.core.testing.axe import assert_accessible
+from opendeal.core.testing.browser import follow
 from opendeal.events.models import Event, Question, Registration, RegistrationStatus
 from opendeal.events.tests.factories import make_event
 
@@ -603,7 +604,7 @@ def test_the_check_in_list_in_a_browser(transactional_db, page, live_server, sig
 
     page.goto(reverse("events:manage"))
     assert_accessible(page)
-    page.get_by_role("link", name="Fund workshop").click()
+    follow(page.get_by_role("link", name="Fund workshop"))
     assert_accessible(page)
     page.get_by_role("link", name="Check-in list and attendance").click()
     page.wait_for_url(f"**{event_url('check-in', sample)}")
@@ -611,7 +612,7 @@ def test_the_check_in_list_in_a_browser(transactional_db, page, live_server, sig
     # On screen the tick column is hidden and the buttons show; printed, the other way round.
     expect(page.get_by_role("columnheader", name="Here")).to_be_hidden()
     ann = Registration.objects.get(name="Ann Lee")
-    page.locator(f"#row-{ann.public_id}").get_by_role("button", name="Attended").click()
+    follow(page.locator(f"#row-{ann.public_id}").get_by_role("button", name="Attended"))
     assert (
         "Ann Lee is marked as attended." in page.locator(".govuk-notification-banner").inner_text()
     )

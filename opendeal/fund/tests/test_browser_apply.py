@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from opendeal.core.roles import Role
 from opendeal.core.testing.axe import assert_accessible
+from opendeal.core.testing.browser import follow
 from opendeal.fund.models import Application, ApplicationStatus
 
 from .apply_factories import PDF_BYTES, make_open_round, make_organisation
@@ -30,7 +31,7 @@ def test_task_list_journey_from_round_to_submission(
 
     page.goto(f"/fund/funds/{round_.fund.slug}/{round_.slug}/")
     assert_accessible(page)
-    page.get_by_role("button", name="Start an application").click()
+    follow(page.get_by_role("button", name="Start an application"))
     assert_accessible(page)
     page.get_by_role("button", name="Start").click()
 
@@ -40,7 +41,7 @@ def test_task_list_journey_from_round_to_submission(
     expect(page.locator("#task-project-status")).to_have_text(
         "Cannot start yet", use_inner_text=True
     )
-    page.get_by_role("link", name="Check you can apply").click()
+    follow(page.get_by_role("link", name="Check you can apply"))
     assert_accessible(page)
     page.get_by_role("group", name="Is your organisation not-for-profit?").get_by_label(
         "Yes"
@@ -68,7 +69,7 @@ def test_task_list_journey_from_round_to_submission(
     page.get_by_label("Amount you are asking for, in pounds").fill("1500.50")
     page.get_by_role("button", name="Save and continue").click()
     expect(page.locator("#task-project-status")).to_have_text("Completed", use_inner_text=True)
-    page.get_by_role("link", name="Questions about your project").click()
+    follow(page.get_by_role("link", name="Questions about your project"))
     assert_accessible(page)
     page.get_by_label("What need will the project meet?").fill("Older people are lonely.")
     page.get_by_role("button", name="Save and continue").click()
@@ -90,10 +91,10 @@ def test_task_list_journey_from_round_to_submission(
     page.get_by_role("button", name="Upload the document").click()
     expect(page.locator("#documents").get_by_role("link", name="constitution.pdf")).to_be_visible()
     assert_accessible(page)
-    page.get_by_role("link", name="Return to your application").click()
+    follow(page.get_by_role("link", name="Return to your application"))
 
     assert_accessible(page)
-    page.get_by_role("link", name="Check your answers and submit").click()
+    follow(page.get_by_role("link", name="Check your answers and submit"))
     assert_accessible(page)
     page.get_by_role("button", name="Accept and submit").click()
     expect(page.locator(".govuk-panel__title")).to_have_text(

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from opendeal.core.roles import Role
 from opendeal.core.testing.axe import assert_accessible
-from opendeal.core.testing.browser import signed_in, visit
+from opendeal.core.testing.browser import follow, signed_in, visit
 from opendeal.fund.models import Grant, Score
 
 from .decide_factories import make_application, make_organisation, make_round
@@ -77,7 +77,7 @@ def test_score_then_moderate_and_award(page, live_server, sign_in, make_user):
     page.wait_for_url(f"**/fund/grants/{grant.public_id}/manage/")
     assert_accessible(page)
     assert "£1,650.00" in page.locator("#payments").inner_text()
-    page.get_by_role("link", name="Publish the project as a service in the directory").click()
+    follow(page.get_by_role("link", name="Publish the project as a service in the directory"))
     assert_accessible(page)
     page.get_by_role("button", name="Publish to the directory").click()
     page.wait_for_url(f"**/fund/grants/{grant.public_id}/manage/")

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from opendeal.core.testing.axe import assert_accessible
+from opendeal.core.testing.browser import follow
 from opendeal.observatory.importers.fingertips import import_fingertips
 from opendeal.observatory.importers.neighbours import import_ons_neighbours
 
@@ -22,9 +23,11 @@ def test_an_indicator_page_for_an_area_against_england_and_neighbours(page):
 
     page.goto("/observatory/")
     assert_accessible(page)
-    page.get_by_role(
-        "link", name="Other areas and releases of Healthy life expectancy at birth"
-    ).click()
+    follow(
+        page.get_by_role(
+            "link", name="Other areas and releases of Healthy life expectancy at birth"
+        )
+    )
     assert_accessible(page)
     page.get_by_label("Choose an area").select_option("E08000018")  # Rotherham
     page.get_by_role("button", name="Show the figures").click()
@@ -38,7 +41,7 @@ def test_an_indicator_page_for_an_area_against_england_and_neighbours(page):
 
     page.get_by_label("Sex").select_option("Male")
     page.get_by_label("Baseline period").select_option("2015 - 17")
-    page.get_by_role("button", name="Update").click()
+    follow(page.get_by_role("button", name="Update"))
     assert "Change since 2015 - 17" in page.locator(".govuk-summary-list").inner_text()
     expect(
         page.get_by_role("img", name="Healthy life expectancy at birth, Rotherham, Male")

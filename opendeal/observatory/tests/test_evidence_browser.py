@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from opendeal.core.testing.axe import assert_accessible
+from opendeal.core.testing.browser import follow
 from opendeal.observatory.importers.fingertips import import_fingertips
 
 from .conftest import HLE_2024, shared
@@ -37,6 +38,6 @@ def test_the_evidence_report(page):
     assert "Placebo p-value" in section.inner_text()
 
     page.get_by_label("Year the approach changed").fill("2013")
-    page.get_by_role("button", name="Update").click()
+    follow(page.get_by_role("button", name="Update"))
     assert "dated from 2013" in page.locator("main").inner_text()
     assert_accessible(page)
