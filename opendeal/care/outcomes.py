@@ -32,15 +32,20 @@ class ServiceOutcomes:
 
 
 def outcomes_for_services(
-    service_ids: Iterable, *, since: datetime.date | None = None
+    service_ids: Iterable,
+    *,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
 ) -> ServiceOutcomes:
-    """Outcomes of the connections to these services (made on or after `since`, if given).
-    Declined connections are not counted as connected."""
+    """Outcomes of the connections to these services made on or after `since` and on or
+    before `until` (where given). Declined connections are not counted as connected."""
     connections = Connection.objects.filter(service_id__in=list(service_ids)).exclude(
         status=ConnectionStatus.DECLINED
     )
     if since is not None:
         connections = connections.filter(made_on__gte=since)
+    if until is not None:
+        connections = connections.filter(made_on__lte=until)
     first_made: dict[int, datetime.date] = {}
     attended: set[int] = set()
     for person_id, made_on, first_attended_on in connections.values_list(

@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from opendeal.care.demand import SMALL_NUMBER, Tally
 from opendeal.care.outcomes import ServiceOutcomes, outcomes_for_services
@@ -211,10 +212,11 @@ def _public_listing_id(grant: Grant) -> uuid.UUID | None:
 
 @dataclass(frozen=True)
 class CareOutcomes(ServiceOutcomes):
-    """Exact counts of the people connected to the grant's directory service since `since`
-    (people with wellbeing: a SWEMWBS answer both before and after being connected)."""
+    """Exact counts of the people connected to the grant's directory service from `since` to
+    `until` (people with wellbeing: a SWEMWBS answer both before and after being connected)."""
 
     since: datetime.date
+    until: datetime.date
 
 
 def care_outcomes_since(grant: Grant) -> datetime.date:
@@ -232,8 +234,11 @@ def grant_care_outcomes(grant: Grant) -> CareOutcomes | None:
     if grant.directory_service_id is None:
         return None
     since = care_outcomes_since(grant)
-    found = outcomes_for_services([grant.directory_service_id], since=since)
-    return CareOutcomes(**dataclasses.asdict(found), since=since)
+    # People connected after the planned end count for whatever funds the service then (its
+    # next grant, or the project on its own after the taper), not for this grant.
+    until = grant.planned_end
+    found = outcomes_for_services([grant.directory_service_id], since=since, until=until)
+    return CareOutcomes(**dataclasses.asdict(found), since=since, until=until)
 
 
 @dataclass(frozen=True)
@@ -241,6 +246,9 @@ class CareFigures:
     """Care outcomes as a page shows them. Counts are text: exact, or "fewer than 5"."""
 
     since: datetime.date
+    until: datetime.date
+    # The planned end has passed, so the figures are final.
+    ended: bool
     exact: bool
     people_connected: str
     people_attended: str
@@ -265,6 +273,8 @@ def care_figures(outcomes: CareOutcomes | None, *, exact: bool) -> CareFigures |
     withheld = not exact and outcomes.people_with_wellbeing < SMALL_NUMBER
     return CareFigures(
         since=outcomes.since,
+        until=outcomes.until,
+        ended=outcomes.until < timezone.localdate(),
         exact=exact,
         people_connected=count(outcomes.people_connected),
         people_attended=count(outcomes.people_attended),

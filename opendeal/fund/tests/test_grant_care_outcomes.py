@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 AWARDED_ON = TODAY - datetime.timedelta(days=100)
+PLANNED_END = AWARDED_ON + datetime.timedelta(days=28 + 364)
 SUPPRESSED = "fewer than 5"
 
 
@@ -41,7 +42,12 @@ def team():
 
 @pytest.fixture
 def grant(officer) -> Grant:
-    grant = make_grant(title="Walk and talk", awarded_on=AWARDED_ON)
+    grant = make_grant(
+        title="Walk and talk",
+        awarded_on=AWARDED_ON,
+        planned_start=AWARDED_ON + datetime.timedelta(days=28),
+        planned_end=PLANNED_END,
+    )
     directory_listing.publish_to_directory(officer, grant)
     grant.refresh_from_db()
     return grant
@@ -158,6 +164,7 @@ def test_a_grants_care_outcomes_count_only_its_service_since_the_award(grant, si
 
     assert outcomes == awarded.CareOutcomes(
         since=AWARDED_ON,
+        until=PLANNED_END,
         people_connected=6,
         people_attended=4,
         people_with_wellbeing=6,
@@ -216,6 +223,7 @@ def test_small_numbers_are_hidden_on_the_public_page_and_from_the_funded_group(
     # Exactly: two connected, one went, and that one's own change is the mean.
     assert awarded.grant_care_outcomes(grant) == awarded.CareOutcomes(
         since=AWARDED_ON,
+        until=PLANNED_END,
         people_connected=2,
         people_attended=1,
         people_with_wellbeing=1,
@@ -232,6 +240,27 @@ def test_a_fund_officer_sees_when_no_one_has_wellbeing_answers_yet(sign_in, offi
         "Wellbeing change": "No one has answered the wellbeing questions before and after "
         "being connected yet",
     }
+
+
+def test_people_connected_after_the_planned_end_do_not_count_for_the_grant(sign_in, officer, team):
+    ended_on = TODAY - datetime.timedelta(days=30)
+    grant = make_grant(
+        title="Ended",
+        awarded_on=ended_on - datetime.timedelta(days=400),
+        planned_start=ended_on - datetime.timedelta(days=364),
+        planned_end=ended_on,
+    )
+    directory_listing.publish_to_directory(officer, grant)
+    grant.refresh_from_db()
+    _connect(team, grant.directory_service_id, ended_on, attended=True, name="Lastday")
+    _connect(team, grant.directory_service_id, ended_on + datetime.timedelta(days=1))
+
+    outcomes = awarded.grant_care_outcomes(grant)
+
+    assert (outcomes.people_connected, outcomes.people_attended) == (1, 1)
+    assert outcomes.until == ended_on
+    html = _staff_page(sign_in(officer), grant)
+    assert f"to the grant’s planned end on {ended_on:%-d %B %Y}, so these figures are final" in html
 
 
 def test_a_grant_not_in_the_directory_says_so(client, sign_in, officer):
