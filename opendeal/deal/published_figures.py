@@ -85,12 +85,17 @@ def care_figures(measure: Measure, today: datetime.date | None = None) -> list[F
     """The measure's care series, one figure per complete quarter, dated its last day (empty
     when the measure has no care series). Quarters with fewer than 5 people are left out, as
     the public pages leave out small numbers (`care.demand.SMALL_NUMBER`)."""
+    return care_series_figures(measure.care_series, today)
+
+
+def care_series_figures(series: str, today: datetime.date | None = None) -> list[Figure]:
+    """One of the `CareSeries` by complete quarter (see `care_figures`); empty for none."""
     from opendeal.care import outcomes
     from opendeal.care.demand import SMALL_NUMBER
 
-    if measure.care_series == CareSeries.PEOPLE_CONNECTED:
+    if series == CareSeries.PEOPLE_CONNECTED:
         quarters = outcomes.people_connected_by_quarter()
-    elif measure.care_series == CareSeries.WELLBEING_CHANGE:
+    elif series == CareSeries.WELLBEING_CHANGE:
         quarters = outcomes.wellbeing_change_by_quarter()
     else:
         return []
@@ -127,7 +132,15 @@ def refresh_linked_measures(recorder: User) -> Refreshed:
     quarters and the observatory's latest release. The daily housekeeping runs it so that
     nobody has to type them. Returns how many readings were recorded from each."""
     linked = Measure.objects.select_related("commitment__theme__deal", "observatory_indicator")
-    care = sum(record_care_figures(recorder, measure) for measure in linked.exclude(care_series=""))
+    # Each series reads every connection in the borough, so it is worked out once however
+    # many measures follow it.
+    series_figures: dict[str, list[Figure]] = {}
+    care = 0
+    for measure in linked.exclude(care_series="").filter(kind=MeasureKind.METRIC):
+        if measure.care_series not in series_figures:
+            series_figures[measure.care_series] = care_series_figures(measure.care_series)
+        figures = series_figures[measure.care_series]
+        care += record_published_figures(recorder, measure, figures, CARE_PUBLISHER)
     observatory = sum(
         record_observatory_figures(recorder, measure)
         for measure in linked.filter(observatory_indicator__isnull=False)

@@ -42,6 +42,7 @@ from opendeal.deal.published_figures import (
     CARE_PUBLISHER,
     care_figures,
     record_care_figures,
+    refresh_linked_measures,
 )
 from opendeal.directory.models import Service
 from opendeal.observatory.models import Indicator
@@ -421,6 +422,28 @@ def test_the_deal_housekeeping_records_new_quarters_as_the_named_account(
     assert "Recorded 0 figures from the care records and 0 from the observatory." in (
         out.getvalue()
     )
+
+
+def test_the_housekeeping_works_out_a_series_once_for_every_measure_that_follows_it(
+    deal, connections, make_user, monkeypatch
+):
+    from opendeal.care import outcomes
+
+    first = _care_measure(deal)
+    second = _care_measure(deal, reference="HW1.3")
+    worked_out = []
+    real = outcomes.people_connected_by_quarter
+
+    def counted():
+        worked_out.append(1)
+        return real()
+
+    monkeypatch.setattr(outcomes, "people_connected_by_quarter", counted)
+    refreshed = refresh_linked_measures(make_user(Role.ANALYST))
+
+    assert refreshed.care == 4
+    assert first.readings.count() == second.readings.count() == 2
+    assert len(worked_out) == 1
 
 
 def test_the_housekeeping_refuses_an_account_that_cannot_record_progress(
