@@ -1,6 +1,6 @@
-"""Teams are set up by administrators in the Django admin (after two-factor sign-in). People's
-records are deliberately not in the admin: every view and change of a record goes through the
-audited pages and actions."""
+"""Administrators keep teams on the care teams pages (`care/views/teams.py`), which check who
+may join and audit each change; the admin only lists them. People's records are deliberately
+not in the admin: every view and change of a record goes through the audited pages and actions."""
 
 from django.contrib import admin
 
@@ -11,4 +11,12 @@ from .models import Team
 class TeamAdmin(admin.ModelAdmin):
     list_display = ["name"]
     search_fields = ["name"]
-    filter_horizontal = ["members", "managers"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import conversations, demand, extract, people, records, support
+from .views import conversations, demand, extract, people, records, support, teams
 
 app_name = "care"
 
@@ -64,6 +64,9 @@ urlpatterns = [
     path("connections.csv", records.connections_csv, name="connections-csv"),
     path("extract/", extract.extract_page, name="extract"),
     path("extract.csv", extract.extract_csv, name="extract-csv"),
+    path("teams/", teams.team_list, name="teams"),
+    path("teams/new/", teams.team_edit, name="team-create"),
+    path("teams/<uuid:public_id>/", teams.team_edit, name="team-edit"),
     path("demand/", demand.dashboard, name="demand"),
     path("demand/gaps/", demand.gap_map, name="gaps"),
     path("demand/gaps/map.json", demand.gap_map_json, name="gap-map-json"),
