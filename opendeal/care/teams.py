@@ -8,7 +8,7 @@ is audited with the ids of the accounts added and removed.
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 
 from opendeal.core import audit
@@ -101,15 +101,22 @@ def save_team(
     )
 
     creating = team is None
-    if creating:
-        team = Team.objects.create(name=name)
-        before_members: set[User] = set()
-        before_managers: set[User] = set()
-    else:
-        team = Team.objects.select_for_update().get(pk=team.pk)
-        before_members, before_managers = set(team.members.all()), set(team.managers.all())
-        team.name = name
-        team.save(update_fields=["name"])
+    try:
+        # A savepoint, so that a name taken by someone saving at the same moment is refused
+        # like any other taken name.
+        with transaction.atomic():
+            if creating:
+                team = Team.objects.create(name=name)
+                before_members: set[User] = set()
+                before_managers: set[User] = set()
+            else:
+                team = Team.objects.select_for_update().get(pk=team.pk)
+                before_members = set(team.members.all())
+                before_managers = set(team.managers.all())
+                team.name = name
+                team.save(update_fields=["name"])
+    except IntegrityError:
+        raise ValidationError({"name": f"There is already a team called {name}"}) from None
     team.members.set(members)
     team.managers.set(managers)
 
