@@ -11,6 +11,7 @@ Running it again records nothing new.
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,29 +29,65 @@ CARE_PUBLISHER = "the council's adult social care records (OpenDeal)"
 def record_published_figures(
     recorder: User, measure: Measure, figures: Sequence[Figure], publisher: str
 ) -> int:
-    """Baseline and readings from `figures` (oldest first); returns how many were recorded."""
+    """Baseline and readings from `figures` (oldest first); returns how many readings were
+    recorded or revised.
+
+    Publishers revise past figures (ONS re-bases its estimates; late care records fill a
+    quarter), so a figure that differs from the one recorded for its period replaces it, and
+    the timeline says so: a measure never mixes an old release's past with a new one's present.
+    """
     if figures and measure.baseline_value is None:
         measure.baseline_value = figures[0].value
         measure.baseline_on = figures[0].period_end
         measure.save(update_fields=["baseline_value", "baseline_on"])
-    existing = set(Reading.objects.filter(measure=measure).values_list("observed_on", flat=True))
+    existing = dict(Reading.objects.filter(measure=measure).values_list("observed_on", "value"))
     # A figure of the baseline's period (or before it) is not progress from it; a baseline
     # typed by staff without a date leaves every figure a reading.
     since = measure.baseline_on
     recorded = 0
     for figure in figures:
+        if figure.period_end > timezone.localdate():
+            continue
+        if since is not None and figure.period_end == since:
+            _revise_baseline(recorder, measure, figure, publisher)
         if since is not None and figure.period_end <= since:
             continue
-        if figure.period_end not in existing and figure.period_end <= timezone.localdate():
-            services.record_reading(
-                recorder,
-                measure,
-                figure.period_end,
-                figure.value,
-                note=f"Published by {publisher} for the period {figure.period}.",
-            )
-            recorded += 1
+        before = existing.get(figure.period_end)
+        if before is not None and before == _as_stored(figure.value):
+            continue
+        source = "Revised" if before is not None else "Published"
+        services.record_reading(
+            recorder,
+            measure,
+            figure.period_end,
+            figure.value,
+            note=f"{source} by {publisher} for the period {figure.period}.",
+        )
+        recorded += 1
     return recorded
+
+
+def _as_stored(value: Decimal) -> Decimal:
+    """The value as a reading or baseline keeps it (4 decimal places)."""
+    return value.quantize(Decimal("0.0001"))
+
+
+def _revise_baseline(recorder: User, measure: Measure, figure: Figure, publisher: str) -> None:
+    if measure.baseline_value is None or _as_stored(measure.baseline_value) == _as_stored(
+        figure.value
+    ):
+        return
+    was = measure.baseline_value
+    measure.baseline_value = figure.value
+    measure.save(update_fields=["baseline_value"])
+    services.refresh_progress(measure.commitment)
+    services.post_update(
+        recorder,
+        measure.commitment,
+        timezone.localdate(),
+        f"The baseline of {measure.title} for the period {figure.period} was revised by "
+        f"{publisher} from {was.normalize():f} to {figure.value.normalize():f}.",
+    )
 
 
 def observatory_figures(measure: Measure) -> list[Figure]:
