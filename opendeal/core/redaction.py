@@ -23,15 +23,28 @@ def redact(text: str) -> str:
     return text
 
 
+_TRACEBACKS = logging.Formatter()
+
+
 class RedactPersonalData(logging.Filter):
-    """A logging filter that redacts the formatted message (arguments included)."""
+    """A logging filter that redacts the formatted message (arguments included), and the
+    traceback and stack of the record, where an exception's text can quote what was typed."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except (TypeError, ValueError):
-            return True
-        redacted = redact(message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
+            message = None
+        if message is not None:
+            redacted = redact(message)
+            if redacted != message:
+                record.msg, record.args = redacted, None
+        if record.exc_info:
+            # Formatters print exc_text when exc_info is gone, the JSON one as its exc_info.
+            record.exc_text = redact(_TRACEBACKS.formatException(record.exc_info))
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
