@@ -6,6 +6,10 @@ An importer reads its publisher's layout and yields `ParsedFigure`s (or `RowErro
 
 - each indicator met gets one new `Release`, recognised by the checksum of the files read, so
   importing the same files again finds the release already there and writes nothing;
+- the same figures read from other bytes (a header spelt another way, columns or rows in
+  another order, the file saved again by R or Excel) are recognised too: when the new release
+  holds exactly the figures of an earlier release of its indicator, it is dropped and the
+  earlier one reported as already imported, so a copy never becomes "the latest" release;
 - areas are created from the codes and names the files carry (type from the GSS prefix);
 - headline figures and category breakdowns go to their own tables, in batches;
 - any problem (a row error, a key twice) is collected with its row and column; if there is
@@ -15,7 +19,7 @@ An importer reads its publisher's layout and yields `ParsedFigure`s (or `RowErro
 import datetime
 import hashlib
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -199,8 +203,9 @@ def area_type_for(code: str) -> str:
     return AREA_TYPE_BY_PREFIX.get(code[:3], AreaType.OTHER)
 
 
-def progress_bar(path: Path, description: str, progress: TextIO | None) -> tqdm:
-    size = path.stat().st_size
+def progress_bar(path: Path | Sequence[Path], description: str, progress: TextIO | None) -> tqdm:
+    """A bar over the bytes of the file, or of all the files, to be read."""
+    size = sum(p.stat().st_size for p in ([path] if isinstance(path, Path) else path))
     return tqdm(
         total=size,
         desc=description,
@@ -336,7 +341,11 @@ def write_releases(
         _insert(Observation, headline)
         _insert(CategoryObservation, breakdowns)
         for open_release in releases.values():
-            if open_release.release is not None:
+            if open_release.release is None:
+                continue
+            if (earlier := _release_with_the_same_figures(open_release)) is not None:
+                _drop_as_already_imported(open_release, earlier)
+            else:
                 _close_release(open_release)
         report.areas_created = areas.created
     return report
@@ -373,6 +382,87 @@ def _open_release(
         published_on=published_on,
     )
     return _OpenRelease(release, report)
+
+
+# The stored fields of a figure, compared to tell whether two releases hold the same figures.
+_FIGURE_FIELDS = [
+    "area_id",
+    "sex",
+    "age",
+    "period",
+    "period_sortable",
+    "period_end",
+    "period_range",
+    "value",
+    "lower_ci_95",
+    "upper_ci_95",
+    "lower_ci_99_8",
+    "upper_ci_99_8",
+    "count",
+    "denominator",
+    "value_note",
+    "published_comparison",
+]
+
+
+def _release_with_the_same_figures(open_release: _OpenRelease) -> Release | None:
+    """An earlier release of the indicator holding exactly the figures just written, if any.
+
+    The figures are compared as stored (parsed, in the database's own precision), not as the
+    files spelt them. Only a release with as many figures over the same periods can be the
+    same, so most imports make one cheap query here. Figures are unique within a release (its
+    constraints), so with equal counts "none of the new figures is missing from the earlier
+    release" means both hold the same figures.
+    """
+    release = open_release.release
+    headline, categories = open_release.report.headline, open_release.report.categories
+    candidates = (
+        Release.objects.filter(
+            indicator_id=release.indicator_id,
+            first_period_sortable=open_release.first,
+            last_period_sortable=open_release.last,
+            observations=headline + categories,
+        )
+        .exclude(pk=release.pk)
+        .newest_first()
+    )
+    for candidate in candidates:
+        if not any(
+            _figures_missing_from(model, fields, release.pk, candidate.pk)
+            for model, fields, count in (
+                (Observation, _FIGURE_FIELDS, headline),
+                (CategoryObservation, [*_FIGURE_FIELDS, "category_type", "category"], categories),
+            )
+            if count
+        ):
+            return candidate
+    return None
+
+
+def _figures_missing_from(
+    model: type[Observation] | type[CategoryObservation],
+    fields: list[str],
+    release_id: int,
+    other_id: int,
+) -> bool:
+    """Whether any figure of one release is not among another's (SQL EXCEPT, which treats
+    two empty fields as equal)."""
+    ours = model.objects.filter(release_id=release_id).order_by().values_list(*fields)
+    theirs = model.objects.filter(release_id=other_id).order_by().values_list(*fields)
+    return ours.difference(theirs).exists()
+
+
+def _drop_as_already_imported(open_release: _OpenRelease, earlier: Release) -> None:
+    """Take back a release that repeats `earlier`, and report `earlier` as already imported."""
+    release = open_release.release
+    Observation.objects.filter(release=release).delete()
+    CategoryObservation.objects.filter(release=release).delete()
+    release.delete()
+    open_release.release = None
+    report = open_release.report
+    report.label = earlier.label
+    report.headline = report.categories = 0
+    report.already_imported = True
 
 
 def _close_release(open_release: _OpenRelease) -> None:

@@ -24,6 +24,6 @@ class Command(ImportCommand):
     def handle(self, *args, files: list[Path], label: str, **options) -> None:
         run_import(
             self,
-            files[0],
+            files,
             lambda progress: import_population(files, label=label, progress=progress),
         )
