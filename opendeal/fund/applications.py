@@ -13,7 +13,11 @@ Rules:
 - Amounts are pence-exact Decimals within the tier's minimum and maximum; budget lines fall in
   the project's years and add up exactly to the amount requested.
 - The round is open from `opens_at` up to, not including, `closes_at`, by the server's clock
-  when the submission arrives.
+  when the submission arrives; and it must be published.
+- When officers ask for more information, the applicant answers here, whether or not the round
+  is still open: they may add supporting documents (and remove those added since the request)
+  and write a reply, saved as they go; sending it returns the application to the officers as
+  eligible and emails the officer who asked. They may also withdraw.
 """
 
 import datetime
@@ -26,6 +30,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -45,6 +50,8 @@ from .models import (
     ApplicationPartner,
     ApplicationStatus,
     BudgetLine,
+    Decision,
+    DecisionOutcome,
     EligibilityAnswer,
     FormAnswer,
     FormQuestion,
@@ -153,13 +160,17 @@ def _tidy_organisation(organisation: Organisation) -> None:
     )
     taken = Organisation.objects.filter(org_id=organisation.org_id).exclude(pk=organisation.pk)
     if taken.exists():
-        field = "charity_number" if organisation.charity_number else "company_number"
-        raise ValidationError(
-            {
-                field: "An organisation with this number is already registered here. Ask its "
-                "main contact to add you as a member."
-            }
-        )
+        raise _already_registered(organisation)
+
+
+def _already_registered(organisation: Organisation) -> ValidationError:
+    field = "charity_number" if organisation.charity_number else "company_number"
+    return ValidationError(
+        {
+            field: "An organisation with this number is already registered here. Ask its "
+            "main contact to add you as a member."
+        }
+    )
 
 
 def _give_applicant_role(user: User) -> None:
@@ -168,12 +179,24 @@ def _give_applicant_role(user: User) -> None:
 
 @transaction.atomic
 def register_organisation(actor: User, **fields) -> Organisation:
-    """Register an organisation; the actor becomes its main contact."""
+    """Register an organisation; the actor becomes its main contact.
+
+    An organisation already here under the same org id that has no members (one a lead
+    applicant named as a partner, say) is claimed instead: the actor's details replace what
+    was recorded, the actor becomes its first member and main contact, and the claim is
+    recorded (`claimed_by`, `claimed_at`, audited) for fund officers to see. One that has
+    members already is refused: its main contact adds people."""
     if not actor.is_authenticated:
         raise PermissionDenied("Sign in to register an organisation.")
     organisation = Organisation()
     changed = _assign_text_fields(organisation, fields, ORGANISATION_FIELDS)
-    _tidy_organisation(organisation)
+    try:
+        _tidy_organisation(organisation)
+    except ValidationError:
+        unclaimed = _unclaimed_namesake(organisation)
+        if unclaimed is None:
+            raise
+        return _claim_organisation(actor, unclaimed, fields)
     organisation.full_clean(validate_unique=False, validate_constraints=False)
     organisation.save()
     OrganisationMember.objects.create(
@@ -181,6 +204,39 @@ def register_organisation(actor: User, **fields) -> Organisation:
     )
     _give_applicant_role(actor)
     audit.record(actor, "fund.organisation.registered", organisation, fields=changed)
+    return organisation
+
+
+def _unclaimed_namesake(organisation: Organisation) -> Organisation | None:
+    """The organisation already here with the same (registered) org id, locked, if it has no
+    members; None otherwise. Locking it makes two people claiming at once take turns, and the
+    second then finds it has a member."""
+    if not organisation.org_id or not organisation.is_registered:
+        return None
+    existing = Organisation.objects.select_for_update().filter(org_id=organisation.org_id).first()
+    if existing is None or existing.members.exists():
+        return None
+    return existing
+
+
+def _claim_organisation(actor: User, organisation: Organisation, fields: dict) -> Organisation:
+    changed = _assign_text_fields(organisation, fields, ORGANISATION_FIELDS)
+    _tidy_organisation(organisation)
+    organisation.full_clean(validate_unique=False, validate_constraints=False)
+    organisation.claimed_by = actor
+    organisation.claimed_at = timezone.now()
+    organisation.save()
+    OrganisationMember.objects.create(
+        organisation=organisation, user=actor, role=OrganisationRole.LEAD_CONTACT
+    )
+    _give_applicant_role(actor)
+    audit.record(
+        actor,
+        "fund.organisation.claimed",
+        organisation,
+        fields=changed,
+        claimed_by=actor.pk,
+    )
     return organisation
 
 
@@ -751,7 +807,13 @@ def submit(
     clock (`now` is for tests of the boundary; pages never pass it)."""
     now = now or timezone.now()
     application = _editable(actor, application, now)
-    if now < application.round.opens_at:
+    round_ = application.round
+    if not round_.published:
+        raise ValidationError(
+            "This round is not published, so applications to it cannot be submitted. "
+            "Contact the fund team."
+        )
+    if now < round_.opens_at:
         raise ValidationError("This round has not opened yet.")
     problems = submission_problems(application)
     if problems:
@@ -772,7 +834,12 @@ def submit(
     return application
 
 
-WITHDRAWABLE = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.ELIGIBLE)
+WITHDRAWABLE = (
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.ELIGIBLE,
+    ApplicationStatus.MORE_INFORMATION,
+)
 
 
 @transaction.atomic
@@ -788,6 +855,13 @@ def withdraw(actor: User, application: Application) -> Application:
         )
     was_submitted = application.status != ApplicationStatus.DRAFT
     now = timezone.now()
+    if application.status == ApplicationStatus.MORE_INFORMATION:
+        # The officers' question needs no answer now: leave no half-written reply behind.
+        Decision.objects.filter(
+            application=application,
+            outcome=DecisionOutcome.MORE_INFORMATION,
+            replied_at__isnull=True,
+        ).update(reply="")
     application.status = ApplicationStatus.WITHDRAWN
     application.withdrawn_at = now
     application.updated_at = now
@@ -803,6 +877,131 @@ def withdraw(actor: User, application: Application) -> Application:
                 context,
             )
     return application
+
+
+# Answering a request for more information ---------------------------------------------------
+
+# An officer asks for more information only about an application found eligible
+# (`decisions.DECIDABLE_STATUSES`: eligible, or already asked), so a reply returns it to
+# eligible: decidable again, and still in the panel's list.
+STATUS_AFTER_REPLY = ApplicationStatus.ELIGIBLE
+
+
+def information_request(application: Application) -> Decision | None:
+    """The officers' open request for more information, while the application awaits the
+    applicant's reply; None otherwise."""
+    if application.status != ApplicationStatus.MORE_INFORMATION:
+        return None
+    return (
+        application.decisions.filter(outcome=DecisionOutcome.MORE_INFORMATION)
+        .select_related("decided_by")
+        .first()
+    )
+
+
+def is_awaiting_reply(application: Application) -> bool:
+    return application.status == ApplicationStatus.MORE_INFORMATION
+
+
+def _answering(actor: User, application: Application) -> tuple[Application, Decision]:
+    """The application and the request it answers, both locked, for one of the applying
+    organisation's people while the officers wait for more information. Call inside a
+    transaction."""
+    if not is_member(actor, application.organisation_id):
+        raise PermissionDenied("Only the applying organisation's members can reply.")
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    request = information_request(application)
+    if request is None:
+        raise ValidationError(
+            f"This application is {application.get_status_display().lower()}: we are not "
+            "waiting for more information about it."
+        )
+    request = Decision.objects.select_for_update().get(pk=request.pk)
+    return application, request
+
+
+def documents_editable(actor: User, application: Application) -> Application:
+    """The application locked for adding or removing a supporting document: a draft in an
+    open round, or one the officers asked for more information about. Call inside a
+    transaction."""
+    if is_awaiting_reply(application):
+        application, _request = _answering(actor, application)
+        return application
+    return _editable(actor, application)
+
+
+def can_remove_document(document, application: Application | None = None) -> bool:
+    """A draft's documents can all be removed; while answering a request for more information
+    only those added since the request (what was submitted stays as it was)."""
+    application = application or document.application
+    if not is_awaiting_reply(application):
+        return application.is_draft
+    request = information_request(application)
+    return request is not None and document.uploaded_at >= request.decided_at
+
+
+def save_reply(actor: User, application: Application, reply: str) -> Decision:
+    """Keep the reply as written so far, to come back to."""
+    with transaction.atomic():
+        application, request = _answering(actor, application)
+        request.reply = (reply or "").strip()
+        request.save(update_fields=["reply"])
+        _touch(actor, application, "fund.application.reply_saved", decision=str(request.public_id))
+    return request
+
+
+def send_reply(actor: User, application: Application, reply: str) -> Decision:
+    """Send the reply: the application goes back to the officers to decide, and the officer
+    who asked is emailed (or, if they no longer can be, everyone who decides)."""
+    reply = (reply or "").strip()
+    if not reply:
+        raise ValidationError({"reply": "Enter your reply to our request for more information"})
+    with transaction.atomic():
+        application, request = _answering(actor, application)
+        now = timezone.now()
+        request.reply = reply
+        request.replied_by = actor
+        request.replied_at = now
+        request.save(update_fields=["reply", "replied_by", "replied_at"])
+        application.status = STATUS_AFTER_REPLY
+        application.updated_at = now
+        application.save(update_fields=["status", "updated_at"])
+        audit.record(
+            actor, "fund.application.reply_sent", application, decision=str(request.public_id)
+        )
+        context = {
+            **_email_context(application),
+            "question": request.reason,
+            "reply": reply,
+            "decide_url": settings.OPENDEAL_BASE_URL
+            + reverse("fund:decide", args=[application.public_id]),
+        }
+        for address in _officer_addresses(request):
+            send_email_after_commit(
+                address,
+                f"Reply to your request for more information: {application.project_title}",
+                "fund/email/more_information_reply",
+                context,
+            )
+    return request
+
+
+def _officer_addresses(request: Decision) -> list[str]:
+    officer = request.decided_by
+    if (
+        officer is not None
+        and officer.is_active
+        and officer.email
+        and officer.has_perm("fund.decide_applications")
+    ):
+        return [officer.email]
+    deciding = Q(groups__permissions__codename="decide_applications") | Q(
+        user_permissions__codename="decide_applications"
+    )
+    deciders = User.objects.filter(deciding | Q(is_superuser=True), is_active=True).exclude(
+        email=""
+    )
+    return sorted(set(deciders.values_list("email", flat=True)))
 
 
 def applications_of(user: User) -> list[Application]:

@@ -313,3 +313,15 @@ class DocumentForm(forms.Form):
         error_messages={"required": "Select a file", "empty": "The selected file is empty"},
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.odt,.png,.jpg,.jpeg"}),
     )
+
+
+class ReplyForm(forms.Form):
+    """The applicant's reply to a request for more information. Empty is allowed when saving
+    to come back later; sending needs a reply (`applications.send_reply` says so)."""
+
+    reply = form_fields.long_text(
+        "Your reply",
+        required=False,
+        rows=10,
+        help_text="Answer what we asked. You can add supporting documents as well.",
+    )

@@ -395,6 +395,14 @@ def _apply_amount_change(round_: Round, grant: Grant, change: Decimal) -> None:
     if not unpaid:
         raise ValidationError("Every payment has been made, so the amount can no longer change.")
     if change > 0:
+        tier = grant.application.tier
+        new_total = grant.amount_awarded + change
+        if tier is not None and new_total > tier.maximum_amount:
+            raise ValidationError(
+                f"The {tier.name} tier's most is £{tier.maximum_amount:,.2f}, so the grant "
+                f"cannot grow by £{change:,.2f} to £{new_total:,.2f}.",
+                code="over_tier_maximum",
+            )
         remaining = budget_remaining(round_)
         if change > remaining:
             raise ValidationError(

@@ -264,6 +264,7 @@ def render_letter(decision: Decision, grant: Grant | None) -> str:
         "decided_on": timezone.localtime(decision.decided_at).date(),
         "officer_name": decision.decided_by.full_name if decision.decided_by else "",
         "council": settings.OPENDEAL_COUNCIL,
+        "application_url": absolute_url(reverse("fund:application", args=[application.public_id])),
     }
     return render_to_string(f"fund/assess/letters/{decision.outcome}.txt", context).strip() + "\n"
 

@@ -4,7 +4,8 @@ The step makes, in one transaction: the organisation (reusing the one already li
 applicant's profile, else a new `directory.Organization` with its 360Giving org id as an
 identifier), the service (the project's title and summary, active, reviewed today), where it
 runs (a physical `Location` at the project's postcode, placed from the postcode data when we
-have it, with an `Address` when the organisation gave one), the `ServiceAtLocation` joining
+have it, with the organisation's street `Address` only for a registered organisation and only
+when the project is at its postcode: see `_location`), the `ServiceAtLocation` joining
 them, the fund as the service's `Funding`, and one taxonomy `Attribute` for each term chosen.
 All directory records have fresh UUID ids (HSDS). The grant records the service's id; the
 step is audited, and publishing twice is refused while the service exists.
@@ -34,6 +35,7 @@ from opendeal.directory.models import (
 from opendeal.geography.geocoding import InvalidPostcode, UnknownPostcode, locate_postcode
 
 from .awards import can_manage
+from .giving360 import REGISTERED_KINDS
 from .models import Grant, Organisation
 
 
@@ -84,7 +86,7 @@ def publish_to_directory(
             last_modified=timezone.now(),
             last_reviewed_on=timezone.localdate(),
         )
-        location = _location(organisation, application.postcode or organisation.postcode)
+        location = _location(organisation, application.postcode)
         ServiceAtLocation.objects.create(id=uuid.uuid4(), service=service, location=location)
         Funding.objects.create(
             id=uuid.uuid4(),
@@ -132,21 +134,40 @@ def _directory_organization(organisation: Organisation) -> Organization:
     return organization
 
 
-def _location(organisation: Organisation, postcode: str) -> Location:
+def _location(organisation: Organisation, project_postcode: str) -> Location:
+    """Where the project runs, as published. An unregistered group's address is often a
+    volunteer's home (the 360Giving export withholds it too, `giving360.REGISTERED_KINDS`),
+    so for one only the project's postcode area and the point of the project's postcode are
+    published, never the group's own address or postcode. A registered organisation's street
+    is published with its own postcode, and only when the project is at that postcode: the
+    street is never paired with a different postcode (the project's postcode then stands
+    alone, as the area and point)."""
+    project_postcode = (project_postcode or "").strip()
+    registered = organisation.kind in REGISTERED_KINDS
+    postcode = project_postcode or (organisation.postcode if registered else "")
     latitude = longitude = None
-    try:
-        place = locate_postcode(postcode)
-        latitude, longitude, postcode = place.latitude, place.longitude, place.postcode
-    except (InvalidPostcode, UnknownPostcode):
-        pass
+    if postcode:
+        try:
+            place = locate_postcode(postcode)
+            latitude, longitude, postcode = place.latitude, place.longitude, place.postcode
+        except (InvalidPostcode, UnknownPostcode):
+            pass
+    at_own_address = registered and _same_postcode(postcode, organisation.postcode)
+    if not postcode:
+        description = ""
+    elif registered and not at_own_address:
+        description = f"At postcode {postcode}"
+    else:
+        description = f"In the {_postcode_area(postcode)} postcode area"
     location = Location.objects.create(
         id=uuid.uuid4(),
         location_type=Location.LocationType.PHYSICAL,
         name=organisation.name,
+        description=description,
         latitude=latitude,
         longitude=longitude,
     )
-    if organisation.address_line_1 and postcode:
+    if at_own_address and organisation.address_line_1:
         Address.objects.create(
             id=uuid.uuid4(),
             location=location,
@@ -159,3 +180,16 @@ def _location(organisation: Organisation, postcode: str) -> Location:
             address_type=Address.AddressType.PHYSICAL,
         )
     return location
+
+
+def _postcode_area(postcode: str) -> str:
+    """The outward code ("WN7" of "WN7 1AA"), the area a postcode is in."""
+    compact = "".join((postcode or "").split()).upper()
+    return compact[:-3] if len(compact) > 3 else ""
+
+
+def _same_postcode(first: str, second: str) -> bool:
+    def compact(postcode: str) -> str:
+        return "".join((postcode or "").split()).upper()
+
+    return bool(compact(first)) and compact(first) == compact(second)

@@ -16,7 +16,7 @@ from opendeal.core import audit
 from opendeal.core.models import User
 
 from .access import can_view_application
-from .applications import _editable, _touch
+from .applications import _touch, can_remove_document, documents_editable
 from .models import Application, DocumentKind, SupportingDocument
 
 # What applicants may upload, by the type the file's content shows.
@@ -75,7 +75,7 @@ def upload_document(
     document = None
     try:
         with transaction.atomic():
-            locked_application = _editable(actor, application)
+            locked_application = documents_editable(actor, application)
             document = SupportingDocument(
                 application=locked_application,
                 kind=kind,
@@ -101,7 +101,11 @@ def upload_document(
 
 def remove_document(actor: User, document: SupportingDocument) -> None:
     with transaction.atomic():
-        application = _editable(actor, document.application)
+        application = documents_editable(actor, document.application)
+        if not can_remove_document(document, application):
+            raise ValidationError(
+                "This document was sent with your application, so it cannot be removed now."
+            )
         name, storage = document.file.name, document.file.storage
         document.delete()
         _touch(actor, application, "fund.application.document_removed")

@@ -123,6 +123,25 @@ def _check_round(round_: Round) -> None:
         raise ValidationError(errors)
 
 
+def _check_budget_covers_awards(round_: Round) -> None:
+    """The budget cannot be cut below what the round has already awarded (as varied). Called
+    with the round's row locked, as awards and variations lock it, so none can slip in between
+    the check and the save."""
+    # Imported here: decisions imports awards, which reads the models this module sets up.
+    from .decisions import committed
+
+    if round_.pk is None or round_.budget is None:
+        return
+    awarded = committed(round_)
+    if round_.budget < awarded:
+        raise ValidationError(
+            {
+                "budget": f"The round has already awarded £{awarded:,.2f}, so its budget "
+                f"cannot be less than that."
+            }
+        )
+
+
 @transaction.atomic
 def create_round(actor: User, fund: Fund, **fields: Any) -> Round:
     require(can_manage_funds(actor))
@@ -139,6 +158,7 @@ def update_round(actor: User, round_: Round, **fields: Any) -> Round:
     round_ = locked(round_)
     changed = assign_fields(round_, fields, ROUND_FIELDS)
     _check_round(round_)
+    _check_budget_covers_awards(round_)
     save_audited(actor, round_, "fund.round.updated", changed)
     return round_
 

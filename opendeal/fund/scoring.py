@@ -5,7 +5,8 @@ Rules:
 - A panel member (permission `fund.score_applications`) sees and scores only applications an
   officer has found eligible (status eligible, more information, awarded or declined).
 - A panel member who declares a conflict of interest in an application can no longer see or
-  score it: `can_see_application` says no, pages answer 404 and each attempt is audited. Any
+  score it: `can_see_application` says no, pages answer 403 saying so (they know the
+  application exists) and each attempt is audited. Any
   scores they gave it before declaring are withdrawn.
 - Scores are independent: until `round.scoring_closes_at` a panel member sees only their own
   scores. Officers who moderate (`fund.decide_applications`) see every score at any time.
@@ -62,7 +63,12 @@ TWO_PLACES = Decimal("0.01")
 
 
 class ConflictedAccess(Exception):
-    """A panel member tried to reach an application they declared a conflict in."""
+    """A panel member tried to reach an application they declared a conflict in. Pages answer
+    403 with a page saying so (`views.conflicts.refuses_conflicted`)."""
+
+    def __init__(self, message: str, application: Application | None = None) -> None:
+        super().__init__(message)
+        self.application = application
 
 
 # Who may see what
@@ -89,13 +95,21 @@ def can_see_application(user: User, application: Application) -> tuple[bool, str
 
 def application_for_panel_member(user: User, application: Application) -> Application:
     """The application, if the panel member may see it. A conflicted member's attempt is
-    audited and raises ConflictedAccess (pages answer 404, as if it were not there);
-    other refusals raise PermissionDenied with the reason."""
-    if user.is_authenticated and has_conflict(user, application):
-        audit.record(user, CONFLICTED_ACCESS, application)
-        raise ConflictedAccess("You declared a conflict of interest in this application.")
+    audited and raises ConflictedAccess (pages answer 403 saying why: the member knows the
+    application exists, so this tells them nothing new); other refusals raise
+    PermissionDenied with the reason."""
+    refuse_conflicted(user, application)
     require_seeing(user, application)
     return application
+
+
+def refuse_conflicted(user: User, application: Application) -> None:
+    """Audit and raise ConflictedAccess if the user declared a conflict in the application."""
+    if user.is_authenticated and has_conflict(user, application):
+        audit.record(user, CONFLICTED_ACCESS, application)
+        raise ConflictedAccess(
+            "You declared a conflict of interest in this application.", application
+        )
 
 
 def require_seeing(user: User, application: Application) -> None:
@@ -128,6 +142,9 @@ def declare_conflict(
     if not reason:
         raise ValidationError({"reason": "Say what the conflict of interest is"})
     with transaction.atomic():
+        # The application's row, as `record_scores` locks it: scores being recorded at this
+        # moment are either in (and withdrawn below) or wait and then see the conflict.
+        application = Application.objects.select_for_update().get(pk=application.pk)
         conflict, created = ConflictOfInterest.objects.get_or_create(
             panel_member=panel_member,
             application=application,
@@ -162,11 +179,40 @@ def record_scores(
     """Record (or change) the panel member's scores for the application, keyed by criterion
     id. Refuses conflicted members, applications not found eligible, criteria of another
     round, scores outside 0-5, and any change once the round's scoring has closed; a refusal
-    changes nothing."""
-    application_for_panel_member(panel_member, application)
-    round_ = application.round
-    if round_.scoring_is_closed():
-        raise ValidationError("Scoring for this round has closed, so scores can no longer change.")
+    changes nothing.
+
+    The conflict and the closing time are checked inside the transaction that writes the
+    scores, with the round's row and then the application's row locked (the order awards
+    lock them in): `declare_conflict` locks the same application row, so a conflict declared
+    at the same moment either comes first and is seen here, or waits and then withdraws
+    these scores; and the closing time read is the round's as it stands, not as it was when
+    the page loaded."""
+    conflicted = False
+    saved = []
+    with transaction.atomic():
+        round_ = Round.objects.select_for_update().get(pk=application.round_id)
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if panel_member.is_authenticated and has_conflict(panel_member, application):
+            conflicted = True
+        else:
+            require_seeing(panel_member, application)
+            if round_.scoring_is_closed():
+                raise ValidationError(
+                    "Scoring for this round has closed, so scores can no longer change."
+                )
+            saved = _save_scores(panel_member, application, round_, scores)
+    if conflicted:
+        # Audited outside the transaction above, which changed nothing.
+        refuse_conflicted(panel_member, application)
+    return saved
+
+
+def _save_scores(
+    panel_member: User,
+    application: Application,
+    round_: Round,
+    scores: Mapping[int, CriterionScore],
+) -> list[Score]:
     criteria = {criterion.pk: criterion for criterion in round_.criteria.all()}
     unknown = set(scores) - set(criteria)
     if unknown:
@@ -185,16 +231,15 @@ def record_scores(
         raise ValidationError(errors)
     now = timezone.now()
     saved = []
-    with transaction.atomic():
-        for criterion_id, given in scores.items():
-            score, _ = Score.objects.update_or_create(
-                application=application,
-                criterion_id=criterion_id,
-                panel_member=panel_member,
-                defaults={"score": given.score, "comment": given.comment.strip(), "scored_at": now},
-            )
-            saved.append(score)
-        audit.record(panel_member, "fund.scores.recorded", application, criteria=len(saved))
+    for criterion_id, given in scores.items():
+        score, _ = Score.objects.update_or_create(
+            application=application,
+            criterion_id=criterion_id,
+            panel_member=panel_member,
+            defaults={"score": given.score, "comment": given.comment.strip(), "scored_at": now},
+        )
+        saved.append(score)
+    audit.record(panel_member, "fund.scores.recorded", application, criteria=len(saved))
     return saved
 
 

@@ -67,6 +67,12 @@ class Organisation(models.Model):
     # The matching organisation in the service directory, once there is one.
     directory_organization_id = models.UUIDField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Who registered it when it was already here without members (named as a partner in
+    # someone else's bid before it registered), and when: fund officers see this.
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -140,6 +140,13 @@ class Decision(models.Model):
     decided_at = models.DateTimeField(default=timezone.now)
     # The letter exactly as it was sent, so it reads the same however templates change later.
     letter = models.TextField(blank=True)
+    # "Ask for more information" only: the applicant's reply, written in the service (saved
+    # as they go) and sent back to the officers at `replied_at`.
+    reply = models.TextField(blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    replied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-decided_at", "-pk"]

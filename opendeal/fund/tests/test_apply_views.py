@@ -368,7 +368,7 @@ def test_officers_edit_every_kind_of_round_item(sign_in, make_user, round_):
     assert AuditEvent.objects.filter(action="fund.criterion.updated").exists()
 
 
-def test_officers_reading_an_application_is_audited_and_conflicted_panel_members_get_404(
+def test_officers_reading_an_application_is_audited_and_conflicted_panel_members_get_403(
     sign_in, make_user, applicant, round_, organisation
 ):
     application = complete_application(applicant, round_, organisation)
@@ -384,4 +384,10 @@ def test_officers_reading_an_application_is_audited_and_conflicted_panel_members
     ConflictOfInterest.objects.create(
         round=round_, panel_member=member, application=application, reason="Trustee"
     )
-    assert sign_in(member).get(url).status_code == 404
+    # They declared the conflict, so they know it exists: a clear refusal, not "not found".
+    refused = sign_in(member).get(url)
+    assert refused.status_code == 403
+    assert "You declared a conflict of interest in this application" in refused.content.decode()
+    assert "Older people are lonely." not in refused.content.decode()
+    # Someone who is not on the panel at all still learns nothing.
+    assert sign_in(make_user(Role.COMMUNITY_MEMBER)).get(url).status_code == 404

@@ -34,7 +34,13 @@ def officer(make_user):
 
 @pytest.fixture
 def grant(officer):
-    organisation = make_organisation(name="Leigh Walking Group", postcode="WN7 1AA")
+    organisation = make_organisation(
+        name="Leigh Walking Group",
+        postcode="WN7 1AA",
+        kind="registered_charity",
+        charity_number="1100001",
+        org_id="GB-CHC-1100001",
+    )
     application = make_application(
         make_round(),
         organisation=organisation,

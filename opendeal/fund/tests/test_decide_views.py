@@ -130,7 +130,7 @@ def test_score_page_four_callers_and_scoring(round_, panel_member, sign_in, make
     assert sorted(Score.objects.values_list("score", flat=True)) == [3, 4, 5]
 
 
-def test_a_conflicted_panel_member_gets_404_and_it_is_logged(round_, panel_member, sign_in):
+def test_a_conflicted_panel_member_gets_a_clear_403_and_it_is_logged(round_, panel_member, sign_in):
     application = make_application(round_)
     client = sign_in(panel_member)
     conflict_url = reverse("fund:conflict", args=[application.public_id])
@@ -140,9 +140,14 @@ def test_a_conflicted_panel_member_gets_404_and_it_is_logged(round_, panel_membe
     assert ConflictOfInterest.objects.filter(panel_member=panel_member).count() == 1
 
     score_url = reverse("fund:score", args=[application.public_id])
-    assert client.get(score_url).status_code == 404
-    assert client.post(score_url, scoresheet(round_, [5, 5, 5])).status_code == 404
-    assert client.get(conflict_url).status_code == 404
+    refused = client.get(score_url)
+    assert refused.status_code == 403
+    page = refused.content.decode()
+    assert "You declared a conflict of interest in this application" in page
+    assert "so you cannot see or score it" in page
+    assert application.summary not in page
+    assert client.post(score_url, scoresheet(round_, [5, 5, 5])).status_code == 403
+    assert client.get(conflict_url).status_code == 403
     assert not Score.objects.exists()
     assert (
         AuditEvent.objects.filter(action=scoring.CONFLICTED_ACCESS, actor=panel_member).count() == 3

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from opendeal.core import audit
 from opendeal.core.form_pages import posted
 
-from .. import applications, documents, recorded_gaps
+from .. import applications, documents, recorded_gaps, scoring
 from ..access import can_edit_application, can_view_application, is_member
 from ..apply_forms import (
     BudgetLineForm,
@@ -32,6 +32,7 @@ from ..apply_forms import (
     PartnerForm,
     ProjectForm,
     QuestionsForm,
+    ReplyForm,
     StartForm,
     initial_project,
 )
@@ -46,6 +47,7 @@ from ..models import (
     SupportingDocument,
 )
 from ..templatetags.fund_apply import pounds
+from .conflicts import conflicted_response, refuse_if_conflicted, refuses_conflicted
 
 APPLICATION_VIEWED = "fund.application.viewed"
 # The page for each section of the task list.
@@ -82,6 +84,8 @@ def _application(request: HttpRequest, public_id: uuid.UUID) -> Application:
         public_id=public_id,
     )
     if not can_view_application(request.user, application):
+        # A panel member who declared a conflict knows the application exists: tell them why.
+        refuse_if_conflicted(request, application)
         raise Http404("No such application.")
     return application
 
@@ -103,6 +107,17 @@ def _draft(request: HttpRequest, public_id: uuid.UUID) -> Application:
     return application
 
 
+def _documents_application(request: HttpRequest, public_id: uuid.UUID) -> Application:
+    """The application whose supporting documents the person may change: a draft, or one we
+    asked the applicant for more information about."""
+    application = _application(request, public_id)
+    if applications.is_awaiting_reply(application) and is_member(
+        request.user, application.organisation_id
+    ):
+        return application
+    return _draft(request, public_id)
+
+
 def draft_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A page that changes a draft: once submitted or withdrawn, it sends the applicant back to
     the application, saying why."""
@@ -111,6 +126,8 @@ def draft_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
+        except scoring.ConflictedAccess as refusal:
+            return conflicted_response(request, refusal)
         except NotADraft as refusal:
             status = refusal.application.get_status_display().lower()
             messages.error(
@@ -302,6 +319,7 @@ def start(request: HttpRequest, fund_slug: str, round_slug: str) -> HttpResponse
 
 @login_required
 @require_GET
+@refuses_conflicted
 def application_page(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     application = _application(request, public_id)
     if can_edit_application(request.user, application):
@@ -367,6 +385,10 @@ def _summary_context(request: HttpRequest, application: Application) -> dict:
         "documents": application.documents.all(),
         "can_withdraw": is_member(request.user, application.organisation_id)
         and application.status in applications.WITHDRAWABLE,
+        "information_request": applications.information_request(application),
+        "replies": application.decisions.filter(replied_at__isnull=False).select_related(
+            "replied_by"
+        ),
     }
 
 
@@ -562,8 +584,9 @@ def partners(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @draft_page
 def documents_section(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    application = _draft(request, public_id)
+    application = _documents_application(request, public_id)
     form = DocumentForm(*posted(request, with_files=True))
+    items = list(application.documents.all())
     return _list_section(
         request,
         application,
@@ -573,9 +596,13 @@ def documents_section(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
         ),
         section="documents",
         heading="Supporting documents",
-        items=application.documents.all(),
+        items=items,
         added="The document has been uploaded.",
         multipart=True,
+        removable={
+            item.pk for item in items if applications.can_remove_document(item, application)
+        },
+        information_request=applications.information_request(application),
         max_megabytes=settings.OPENDEAL_FUND_MAX_UPLOAD_BYTES // (1024 * 1024),
     )
 
@@ -592,7 +619,10 @@ _REMOVABLE = {
 @require_POST
 @draft_page
 def remove(request: HttpRequest, public_id: uuid.UUID, section: str, item_id: uuid.UUID):
-    application = _draft(request, public_id)
+    if section == "documents":
+        application = _documents_application(request, public_id)
+    else:
+        application = _draft(request, public_id)
     if section not in _REMOVABLE:
         raise Http404("No such section.")
     model, action = _REMOVABLE[section]
@@ -630,6 +660,7 @@ def check_answers(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_GET
+@refuses_conflicted
 def submitted(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     application = _application(request, public_id)
     return render(request, "fund/apply/submitted.html", {"application": application})
@@ -637,6 +668,7 @@ def submitted(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@refuses_conflicted
 def withdraw(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     application = _application(request, public_id)
     if not is_member(request.user, application.organisation_id):
@@ -652,11 +684,50 @@ def withdraw(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return render(request, "fund/apply/withdraw.html", {"application": application})
 
 
+# Replying to a request for more information ---------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@refuses_conflicted
+def reply(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Read what the officers asked, write the reply (saving to come back to it) and send it."""
+    application = _application(request, public_id)
+    if not is_member(request.user, application.organisation_id):
+        raise PermissionDenied("Only the applying organisation can reply.")
+    question = applications.information_request(application)
+    if question is None:
+        status = application.get_status_display().lower()
+        messages.error(
+            request, f"This application is {status}: we are not waiting for more information."
+        )
+        return redirect(_application_url(application))
+    form = ReplyForm(posted(request), initial={"reply": question.reply})
+    sending = "send" in request.POST
+    response = _handle(
+        request,
+        form,
+        lambda data: (applications.send_reply if sending else applications.save_reply)(
+            request.user, application, data["reply"]
+        ),
+        lambda saved: _application_url(application),
+        "Your reply has been sent. We will make our decision and write to you."
+        if sending
+        else "Your reply has been saved. Come back to finish and send it.",
+    )
+    return response or render(
+        request,
+        "fund/apply/reply.html",
+        {"application": application, "question": question, "form": form},
+    )
+
+
 # Documents ------------------------------------------------------------------------------------
 
 
 @login_required
 @require_GET
+@refuses_conflicted
 def document(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """A supporting document, for people who may see its application; always downloaded (never
     shown in the page), and audited."""
@@ -666,6 +737,7 @@ def document(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     try:
         sent = documents.open_document(request.user, item)
     except PermissionDenied:
+        refuse_if_conflicted(request, item.application)
         raise Http404("No such document.") from None
     response = FileResponse(
         sent.file, as_attachment=True, filename=sent.filename, content_type=sent.content_type
@@ -701,5 +773,6 @@ urlpatterns = [
     path("applications/<uuid:public_id>/check/", check_answers, name="check"),
     path("applications/<uuid:public_id>/submitted/", submitted, name="submitted"),
     path("applications/<uuid:public_id>/withdraw/", withdraw, name="withdraw"),
+    path("applications/<uuid:public_id>/reply/", reply, name="reply"),
     path("documents/<uuid:public_id>/", document, name="document"),
 ]

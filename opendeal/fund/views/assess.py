@@ -1,8 +1,10 @@
 """Assessment pages: officers check eligibility, panel members declare conflicts and score,
 officers moderate the ranking and decide; letters are read and printed here.
 
-A panel member who declared a conflict of interest in an application gets 404 for it, as if it
-were not there, and each attempt is audited (scoring.application_for_panel_member).
+A panel member who declared a conflict of interest in an application gets 403 for its pages,
+with a page saying they declared a conflict and so cannot see or score it (they know the
+application exists, so this tells them nothing), and each attempt is audited
+(scoring.application_for_panel_member). Anyone else keeps the refusal they had.
 """
 
 import uuid
@@ -16,13 +18,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from opendeal.core import audit
 from opendeal.core.form_pages import form_page, posted
 from opendeal.core.permissions import any_permission_required, staff_permission_required
 
 from .. import decisions, round_events, scoring
 from ..decide_forms import ConflictForm, DecisionForm, EligibilityForm, ScoreForm
 from ..models import Application, ApplicationStatus, Decision, DecisionOutcome, Round
+from .conflicts import refuses_conflicted
 
 SCORE = "fund.score_applications"
 CHECK = "fund.check_eligibility"
@@ -135,14 +137,13 @@ def eligibility(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 def _for_panel(request: HttpRequest, application: Application) -> None:
-    try:
-        scoring.application_for_panel_member(request.user, application)
-    except scoring.ConflictedAccess:
-        raise Http404("No application here.") from None
+    """Raises ConflictedAccess (the 403 page, via `refuses_conflicted`) or PermissionDenied."""
+    scoring.application_for_panel_member(request.user, application)
 
 
 @panel_required
 @require_http_methods(["GET", "POST"])
+@refuses_conflicted
 def score(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     application = _application(public_id)
     _for_panel(request, application)
@@ -213,13 +214,12 @@ def _score_table(
 
 @panel_required
 @require_http_methods(["GET", "POST"])
+@refuses_conflicted
 def declare_conflict(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     application = _application(public_id)
     if application.status not in scoring.SCOREABLE_STATUSES:
         raise Http404("No application here.")
-    if scoring.has_conflict(request.user, application):
-        audit.record(request.user, scoring.CONFLICTED_ACCESS, application)
-        raise Http404("No application here.")
+    scoring.refuse_conflicted(request.user, application)
     return form_page(
         request,
         ConflictForm(posted(request)),
@@ -293,6 +293,9 @@ def decide(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "spread": scoring.spread(total for total in table["totals"] if total is not None),
         "remaining": round_.budget - committed,
         "decisions": application.decisions.select_related("decided_by"),
+        "replies": application.decisions.filter(replied_at__isnull=False).select_related(
+            "replied_by"
+        ),
         "is_decidable": application.status in decisions.DECIDABLE_STATUSES,
         # Officers only: whether someone from the applicant came to the round's events.
         "attendance": round_events.applicant_attendance(round_, [application])[application.pk]
