@@ -13,6 +13,15 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("Set SECRET_KEY to a random value of at least 50 characters.")
 
+# Whoever holds this key can link the analysts' pseudonyms back to people, so production never
+# derives it from SECRET_KEY (which every web server holds) as a laptop does.
+OPENDEAL_PSEUDONYMISATION_KEY = os.environ.get("OPENDEAL_PSEUDONYMISATION_KEY", "")
+if len(OPENDEAL_PSEUDONYMISATION_KEY) < 32 or OPENDEAL_PSEUDONYMISATION_KEY == SECRET_KEY:
+    raise ImproperlyConfigured(
+        "Set OPENDEAL_PSEUDONYMISATION_KEY to a random value of at least 32 characters, "
+        "apart from SECRET_KEY."
+    )
+
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Redirect plain HTTP to HTTPS (turn off only where the proxy already does).

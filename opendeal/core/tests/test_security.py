@@ -116,6 +116,7 @@ def production_environment(tmp_path: Path, **overrides: str) -> dict[str, str]:
     environment.update(
         DJANGO_SETTINGS_MODULE="opendeal.settings.production",
         SECRET_KEY=secrets.token_urlsafe(64),
+        OPENDEAL_PSEUDONYMISATION_KEY=secrets.token_urlsafe(48),
         ALLOWED_HOSTS="deal.example.gov.uk",
         OPENDEAL_VAR_DIR=str(tmp_path),
         **overrides,
@@ -127,6 +128,17 @@ def run(arguments: list[str], environment: dict[str, str]) -> subprocess.Complet
     return subprocess.run(
         arguments, env=environment, capture_output=True, text=True, timeout=120, check=False
     )
+
+
+@pytest.mark.parametrize("key", ["", "too-short", "same-as-the-secret-key"])
+def test_production_refuses_to_start_without_its_own_pseudonymisation_key(tmp_path, key):
+    environment = production_environment(tmp_path)
+    environment["OPENDEAL_PSEUDONYMISATION_KEY"] = (
+        environment["SECRET_KEY"] if key == "same-as-the-secret-key" else key
+    )
+    result = run([str(OPENDEAL), "check"], environment)
+    assert result.returncode != 0
+    assert "Set OPENDEAL_PSEUDONYMISATION_KEY" in result.stderr
 
 
 def test_deploy_checks_pass_with_production_settings(tmp_path):

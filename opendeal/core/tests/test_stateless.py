@@ -44,6 +44,7 @@ def test_production_shares_the_cache_and_logs_json():
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "opendeal.settings.production",
         "SECRET_KEY": "x" * 60,
+        "OPENDEAL_PSEUDONYMISATION_KEY": "y" * 40,
     }
     environment.pop("CACHE_URL", None)
     environment.pop("LOG_FORMAT", None)
@@ -71,6 +72,7 @@ def test_uploads_can_live_in_an_object_store_every_server_shares():
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "opendeal.settings.production",
         "SECRET_KEY": "x" * 60,
+        "OPENDEAL_PSEUDONYMISATION_KEY": "y" * 40,
         "OPENDEAL_S3_BUCKET": "wigan-opendeal-uploads",
         "AWS_S3_REGION_NAME": "eu-west-2",
         # Signing a link needs keys but no network: nothing is sent to the store here.
