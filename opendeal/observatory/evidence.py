@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -27,8 +28,10 @@ from .models import (
     ENGLAND,
     LOCAL_AUTHORITY_TYPES,
     Area,
+    Comparison,
     Indicator,
     Observation,
+    Polarity,
     Release,
     Source,
 )
@@ -56,10 +59,21 @@ class Claim:
     key: str
     title: str
     statement: str
-    # Indicators that can test it, first found is used: (source, code prefix).
+    # Indicators that can test it, first found is used: (source, code prefix). The first is
+    # the claim's own measure; a later one stands in for it, with a caveat on the page.
     indicators: tuple[tuple[str, str], ...]
     expectation: Expectation
     sexes: tuple[str, ...] = ("Persons",)
+    # How a stand-in differs from the claim's own measure: (code prefix, words).
+    substitute_notes: tuple[tuple[str, str], ...] = ()
+    # The amount claimed, in pounds (for a saving).
+    claimed_amount: Decimal | None = None
+
+    def substitute_note(self, indicator: Indicator) -> str:
+        return next(
+            (words for code, words in self.substitute_notes if indicator.code.startswith(code)),
+            "",
+        )
 
 
 CLAIMS = (
@@ -77,6 +91,13 @@ CLAIMS = (
         "Premature deaths from cancer fell faster than in England.",
         ((Source.FINGERTIPS, "40501"), (Source.FINGERTIPS, "40502")),
         Expectation.FALL_AGAINST_ENGLAND,
+        substitute_notes=(
+            (
+                "40502",
+                "It counts only deaths from cancers considered preventable, not every "
+                "premature death from cancer, which is what the claim is about.",
+            ),
+        ),
     ),
     Claim(
         "heart-disease-mortality",
@@ -84,6 +105,13 @@ CLAIMS = (
         "Premature deaths from heart disease fell faster than in England.",
         ((Source.FINGERTIPS, "40401"), (Source.FINGERTIPS, "40402")),
         Expectation.FALL_AGAINST_ENGLAND,
+        substitute_notes=(
+            (
+                "40402",
+                "It counts only deaths from cardiovascular diseases considered preventable, "
+                "not every premature death from them.",
+            ),
+        ),
     ),
     Claim(
         "smoking",
@@ -105,6 +133,13 @@ CLAIMS = (
         "School readiness reached the national average.",
         ((Source.EYFSP, "gld"), (Source.FINGERTIPS, "90631")),
         Expectation.REACH_ENGLAND,
+        substitute_notes=(
+            (
+                "90631",
+                "It is the same measure (a good level of development at the end of reception) "
+                "as Fingertips republishes it, which may lag the DfE's release.",
+            ),
+        ),
     ),
     Claim(
         "care-homes",
@@ -126,6 +161,7 @@ CLAIMS = (
         "The council saved £140m.",
         ((Source.REVENUE_OUTTURN, "net-current-expenditure"), (Source.REVENUE_OUTTURN, "total")),
         Expectation.SPENDING_FALL,
+        claimed_amount=Decimal("140000000"),
     ),
 )
 
@@ -160,10 +196,41 @@ class Check:
     report: reports.AreaIndicatorReport | None = None
     evaluations: tuple[evaluation.Evaluation, ...] = ()
     chart: SafeString = field(default=SafeString(""), repr=False)
+    # The indicator stands in for the claim's own measure, which has not been imported.
+    is_substitute: bool = False
 
     @property
     def key(self) -> str:
         return f"{self.claim.key}-{self.sex.lower()}"
+
+    @property
+    def synthetic_by_period(self) -> dict[int, Decimal]:
+        """The synthetic control's figure by period (sortable), to two places, as charted;
+        empty when it has too little data to be charted."""
+        synthetic = self.synthetic
+        if synthetic is None or not synthetic.has_enough_data:
+            return {}
+        return {
+            period: Decimal(str(round(value, 2)))
+            for period, value in zip(synthetic.periods, synthetic.synthetic, strict=True)
+        }
+
+    @property
+    def table_rows(self) -> list["TableRow"]:
+        """Everything the chart shows, by period: the area, England and the synthetic
+        control."""
+        if self.report is None:
+            return []
+        synthetic = self.synthetic_by_period
+        return [
+            TableRow(
+                row.period,
+                row.area.value,
+                row.england.value if row.england is not None else None,
+                synthetic.get(row.area.period_sortable),
+            )
+            for row in self.report.rows
+        ]
 
     @property
     def latest(self):
@@ -187,6 +254,13 @@ class Check:
         return next(
             (e for e in self.evaluations if isinstance(e, evaluation.SyntheticControl)), None
         )
+
+
+class TableRow(NamedTuple):
+    period: str
+    area: Decimal | None
+    england: Decimal | None
+    synthetic: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -219,8 +293,10 @@ def evidence_report(area_code: str, change_year: int) -> EvidenceReport:
     return found
 
 
-def _indicator_for(claim: Claim) -> Indicator | None:
-    for source, code in claim.indicators:
+def _indicator_for(claim: Claim) -> tuple[Indicator | None, bool]:
+    """The first of the claim's indicators imported, and whether it stands in for the claim's
+    own measure (the first listed)."""
+    for position, (source, code) in enumerate(claim.indicators):
         found = (
             selectors.indicators()
             .filter(source=source, code__startswith=code)
@@ -228,12 +304,23 @@ def _indicator_for(claim: Claim) -> Indicator | None:
             .first()
         )
         if found:
-            return found
-    return None
+            return found, position > 0
+    return None, False
+
+
+def _substitute_caveat(claim: Claim, indicator: Indicator) -> str:
+    source, code = claim.indicators[0]
+    words = (
+        f"A substitute measure: the claim's own indicator ({Source(source).label} {code}) has "
+        f"not been imported, so {indicator.name} ({indicator.get_source_display()} "
+        f"{indicator.code}) stands in for it."
+    )
+    note = claim.substitute_note(indicator)
+    return f"{words} {note}" if note else words
 
 
 def _checks(claim: Claim, area: Area | None, change_on: datetime.date) -> list[Check]:
-    indicator = _indicator_for(claim)
+    indicator, is_substitute = _indicator_for(claim)
     if area is None or indicator is None:
         missing = "the borough" if area is None else "an indicator that measures it"
         return [
@@ -248,7 +335,10 @@ def _checks(claim: Claim, area: Area | None, change_on: datetime.date) -> list[C
     release = selectors.release(indicator)
     available = selectors.sexes(release)
     sexes = [sex for sex in claim.sexes if sex in available] or available[:1]
-    return [_check(claim, indicator, release, area, sex, change_on) for sex in sexes]
+    return [
+        _check(claim, indicator, release, area, sex, change_on, is_substitute=is_substitute)
+        for sex in sexes
+    ]
 
 
 def _check(
@@ -258,13 +348,16 @@ def _check(
     area: Area,
     sex: str,
     change_on: datetime.date,
+    *,
+    is_substitute: bool = False,
 ) -> Check:
     report = reports.area_indicator_report(
         indicator, area, sex=sex, release_id=str(release.public_id), with_chart=False
     )
-    finding, comparison, method, caveats = _DESCRIBE[claim.expectation](report)
-    caveats = list(caveats)
-    if not report.has_intervals and report.rows:
+    described = _DESCRIBE[claim.expectation](claim, report, change_on)
+    caveats = [_substitute_caveat(claim, indicator)] if is_substitute else []
+    caveats.extend(described.caveats)
+    if not report.has_intervals and report.rows and described.figures_alone:
         caveats.append(
             "This release has no confidence intervals, so the comparison uses the figures alone."
         )
@@ -279,14 +372,15 @@ def _check(
     check = Check(
         claim,
         sex,
-        finding,
-        comparison,
-        method,
+        described.finding,
+        described.comparison,
+        described.method,
         tuple(caveats),
         indicator,
         release,
         report,
         evaluations,
+        is_substitute=is_substitute,
     )
     return dataclasses.replace(check, chart=_chart(check))
 
@@ -294,25 +388,70 @@ def _check(
 # --- Findings from the descriptive figures -------------------------------------------------------
 
 
+class Described(NamedTuple):
+    finding: Finding
+    comparison: str
+    method: str
+    caveats: tuple[str, ...] = ()
+    # The comparison rests on the figures alone, not on intervals or a publisher's judgement.
+    figures_alone: bool = True
+
+
+def period_start(end: datetime.date, period_range: str) -> datetime.date:
+    """The first day of a period from its last and its span ("3y"; one year when not given)."""
+    years = (
+        int(period_range[:-1]) if period_range.endswith("y") and period_range[:-1].isdigit() else 1
+    )
+    return end.replace(year=end.year - years) + datetime.timedelta(days=1)
+
+
 def _trend_against_england(falling: bool):
-    def describe(report: reports.AreaIndicatorReport):
+    def describe(
+        claim: Claim, report: reports.AreaIndicatorReport, change_on: datetime.date
+    ) -> Described:
+        year = change_on.year
         method = (
-            "Straight-line trends of the area and England by ordinary least squares, and the "
+            f"Straight-line trends of the area and England by ordinary least squares over the "
+            f"periods beginning in {year} or later (the change of approach), and the "
             "difference between them with its 95% interval (one regression with an "
             "interaction term)."
         )
-        slope = report.slope
-        if slope is None:
-            return (
+        if report.slope is None:
+            return Described(
                 Finding.NOT_ENOUGH_DATA,
                 "Not enough data: fewer than three periods with figures for both the area "
                 "and England.",
                 method,
-                (),
+            )
+        after = [
+            row
+            for row in report.rows
+            if period_start(row.area.period_end, row.area.period_range) >= change_on
+        ]
+        slope = statistics.slope_against(
+            _by_year(after, lambda row: row.area), _by_year(after, lambda row: row.england)
+        )
+        if slope is None:
+            shared = [
+                row
+                for row in after
+                if row.area.value is not None
+                and row.england is not None
+                and row.england.value is not None
+            ]
+            return Described(
+                Finding.UNCLEAR,
+                f"Too few periods to tell: {len(shared)} beginning in {year} or later "
+                f"{'has' if len(shared) == 1 else 'have'} figures for both {report.area.name} "
+                f"and England, and comparing trends needs three. The figures run from "
+                f"{report.rows[0].period} to {report.rows[-1].period}.",
+                method,
             )
         unit = report.indicator.unit
+        used = [row.period for row in after if row.area.value is not None]
         words = (
-            f"{report.area.name}: {_signed(slope.area.per_year)} {unit} a year; England: "
+            f"From {year} ({used[0]} to {used[-1]}): {report.area.name}: "
+            f"{_signed(slope.area.per_year)} {unit} a year; England: "
             f"{_signed(slope.england.per_year)} {unit} a year, over {slope.difference.periods} "
             f"periods. Difference {_signed(slope.difference.per_year)} a year (95% interval "
             f"{_signed(slope.difference.lower)} to {_signed(slope.difference.upper)})."
@@ -320,25 +459,26 @@ def _trend_against_england(falling: bool):
         wanted = slope.difference.upper < 0 if falling else slope.difference.lower > 0
         against = slope.difference.lower > 0 if falling else slope.difference.upper < 0
         finding = Finding.AGREES if wanted else Finding.DISAGREES if against else Finding.UNCLEAR
-        return finding, words, method, ()
+        return Described(finding, words, method)
 
     return describe
 
 
 def _direction(falling: bool):
-    def describe(report: reports.AreaIndicatorReport):
+    def describe(
+        claim: Claim, report: reports.AreaIndicatorReport, change_on: datetime.date
+    ) -> Described:
         method = (
             "Change from the first period to the latest, and the straight-line trend (ordinary "
             "least squares) with its 95% interval."
         )
-        points = _by_year(report, lambda row: row.area)
+        points = _by_year(report.rows, lambda row: row.area)
         change, trend = report.change, statistics.trend_slope(points)
         if change is None or trend is None:
-            return (
+            return Described(
                 Finding.NOT_ENOUGH_DATA,
                 "Not enough data: fewer than three periods with figures.",
                 method,
-                (),
             )
         unit = report.indicator.unit
         words = (
@@ -353,23 +493,31 @@ def _direction(falling: bool):
         wanted = trend.upper < 0 if falling else trend.lower > 0
         against = trend.lower > 0 if falling else trend.upper < 0
         finding = Finding.AGREES if wanted else Finding.DISAGREES if against else Finding.UNCLEAR
-        return finding, words, method, ()
+        return Described(finding, words, method)
 
     return describe
 
 
-def _reach_england(report: reports.AreaIndicatorReport):
+# A comparison with England that means the area has reached England's level.
+_REACHED = (Comparison.SIMILAR, Comparison.BETTER, Comparison.HIGHER)
+
+
+def _reach_england(
+    claim: Claim, report: reports.AreaIndicatorReport, change_on: datetime.date
+) -> Described:
     method = (
-        "The latest figure against England's in the same period; by Fingertips' method "
-        "(overlapping 95% intervals) where the release has intervals."
+        "The latest figure against England's in the same period: by Fingertips' method "
+        "(similar when England's value lies within the area's 95% interval) where the release "
+        "has an interval; otherwise by the publisher's own comparison with England where it "
+        "gives one; otherwise by the figures alone (at or beyond England's, as the indicator's "
+        "polarity reads)."
     )
     latest = report.latest
     if latest is None or latest.england is None or latest.england.value is None:
-        return (
+        return Described(
             Finding.NOT_ENOUGH_DATA,
             "Not enough data: no figure for both the area and England in the same period.",
             method,
-            (),
         )
     unit = report.indicator.unit
     gap = latest.area.value - latest.england.value
@@ -382,46 +530,100 @@ def _reach_england(report: reports.AreaIndicatorReport):
         words += (
             f" In {first.period} the gap was {_signed(first.area.value - first.england.value)}."
         )
+    published = statistics.published_comparison(latest.published_comparison)
     if latest.computed_comparison:
-        similar = latest.computed_comparison in ("similar", "better")
-        finding = Finding.AGREES if similar else Finding.DISAGREES
+        comparison = Comparison(latest.computed_comparison)
+        words += f" By Fingertips' method: {comparison.label.lower()}."
+    elif published is not None and published != Comparison.NOT_COMPARED:
+        comparison = published
+        words += (
+            " As the publisher compared them (from intervals not in this release): "
+            f"{latest.published_comparison.strip().lower()}."
+        )
     else:
-        finding = Finding.AGREES if gap >= 0 else Finding.DISAGREES
-    return finding, words, method, ()
+        reached = gap <= 0 if report.indicator.polarity == Polarity.LOWER_IS_BETTER else gap >= 0
+        finding = Finding.AGREES if reached else Finding.DISAGREES
+        return Described(finding, words, method)
+    finding = Finding.AGREES if comparison in _REACHED else Finding.DISAGREES
+    return Described(finding, words, method, figures_alone=False)
 
 
-def _spending_fall(report: reports.AreaIndicatorReport):
-    method = "Net current expenditure from the first year imported to the latest, in cash."
+# Pounds in one unit of a spending figure.
+_POUNDS_PER_UNIT = {"£": Decimal(1), "£ thousand": Decimal(1000), "£ million": Decimal(10**6)}
+
+
+def _pounds(amount: Decimal) -> str:
+    if abs(amount) >= 10**6:
+        return f"£{float(amount) / 10**6:,.1f}m".replace(".0m", "m")
+    return f"£{float(amount):,.0f}"
+
+
+def _spending_fall(
+    claim: Claim, report: reports.AreaIndicatorReport, change_on: datetime.date
+) -> Described:
+    method = (
+        "Net current expenditure from the first year imported to the latest, in cash: the fall "
+        "set against the amount claimed, and against England's change over the same years. "
+        "The data agree when the fall reaches the amount claimed."
+    )
     change = report.change
     if change is None:
-        return (
+        return Described(
             Finding.NOT_ENOUGH_DATA,
             "Not enough data: fewer than two years of spending.",
             method,
-            (),
         )
     unit = report.indicator.unit
+    name = report.area.name
     words = (
-        f"{_figure(change.baseline_value, unit)} in {change.baseline_period}, "
+        f"{name}: {_figure(change.baseline_value, unit)} in {change.baseline_period}, "
         f"{_figure(change.latest_value, unit)} in {change.latest_period}: "
         f"{_signed(change.difference)} {unit}"
         + (f" ({_signed(change.percent)}%)" if change.percent is not None else "")
         + "."
     )
-    england = _england_change(report)
-    if england:
-        words += f" England: {england}."
+    england = _england_between(report, change.baseline_period, change.latest_period)
+    if england is not None:
+        first, last = england
+        words += f" England over the same years: {_figure(first, unit)} to {_figure(last, unit)}"
+        if first and change.percent is not None:
+            england_percent = (last - first) * 100 / first
+            words += f" ({_signed(england_percent)}%)"
+            relation = (
+                "a larger fall than England's"
+                if change.percent < england_percent
+                else "no larger a fall than England's"
+            )
+            words += f": {name}'s spending changed by {_signed(change.percent)}%, {relation}"
+        words += "."
     caveats = (
         "Cash figures, not adjusted for inflation or for services moving between councils "
         "and the NHS (public health joined councils in 2013-14).",
         "A fall in spending is not the same as a saving made by the Deal: grant cuts forced "
         "savings on every council.",
+        "Savings are usually counted against what would have been spent as costs and demand "
+        "rose, so they can be larger than the fall in cash spending.",
     )
-    finding = Finding.AGREES if change.difference < 0 else Finding.DISAGREES
-    return finding, words, method, caveats
+    claimed = claim.claimed_amount
+    per_unit = _POUNDS_PER_UNIT.get(unit)
+    if change.difference >= 0:
+        words += f" Spending did not fall, so these figures show no saving since {change.baseline_period}."
+        return Described(Finding.DISAGREES, words, method, caveats)
+    if claimed is None or per_unit is None:
+        words += " The amount claimed cannot be set against these figures."
+        return Described(Finding.UNCLEAR, words, method, caveats)
+    fall = -change.difference * per_unit
+    if fall >= claimed:
+        words += f" The fall, {_pounds(fall)}, reaches the {_pounds(claimed)} claimed."
+        return Described(Finding.AGREES, words, method, caveats)
+    words += (
+        f" The fall, {_pounds(fall)}, is short of the {_pounds(claimed)} claimed: these "
+        "figures do not show the amount, nor rule it out (see the caveats)."
+    )
+    return Described(Finding.UNCLEAR, words, method, caveats)
 
 
-_DESCRIBE: dict[Expectation, Callable] = {
+_DESCRIBE: dict[Expectation, Callable[..., Described]] = {
     Expectation.RISE_AGAINST_ENGLAND: _trend_against_england(falling=False),
     Expectation.FALL_AGAINST_ENGLAND: _trend_against_england(falling=True),
     Expectation.FALL: _direction(falling=True),
@@ -429,6 +631,20 @@ _DESCRIBE: dict[Expectation, Callable] = {
     Expectation.REACH_ENGLAND: _reach_england,
     Expectation.SPENDING_FALL: _spending_fall,
 }
+
+
+def _england_between(
+    report: reports.AreaIndicatorReport, first_period: str, last_period: str
+) -> tuple[Decimal, Decimal] | None:
+    """England's figures in two of the area's periods, when it has both."""
+    by_period = {
+        row.period: row.england.value
+        for row in report.rows
+        if row.england is not None and row.england.value is not None
+    }
+    if report.area.code == ENGLAND or first_period not in by_period or last_period not in by_period:
+        return None
+    return by_period[first_period], by_period[last_period]
 
 
 def _england_change(report: reports.AreaIndicatorReport) -> str:
@@ -440,9 +656,9 @@ def _england_change(report: reports.AreaIndicatorReport) -> str:
     return f"{_figure(first)} to {_figure(last)}{percent}"
 
 
-def _by_year(report, pick) -> dict[float, float]:
+def _by_year(rows, pick) -> dict[float, float]:
     found = {}
-    for row in report.rows:
+    for row in rows:
         observation = pick(row)
         if observation is not None and observation.value is not None:
             found[statistics.year_fraction(observation.period_end)] = float(observation.value)
@@ -489,9 +705,7 @@ def evaluation_panel(release: Release, sex: str) -> tuple[pd.DataFrame, list[Per
         if value is not None:
             values[code][sortable] = float(value)
         if sortable not in periods:
-            years = int(span[:-1]) if span.endswith("y") and span[:-1].isdigit() else 1
-            start = end.replace(year=end.year - years) + datetime.timedelta(days=1)
-            periods[sortable] = PeriodInfo(sortable, label, start, end)
+            periods[sortable] = PeriodInfo(sortable, label, period_start(end, span), end)
     ordered = [periods[key] for key in sorted(periods)]
     frame = pd.DataFrame.from_dict(values, orient="index")
     frame = frame.reindex(columns=[p.sortable for p in ordered])
@@ -554,17 +768,13 @@ def _chart(check: Check) -> SafeString:
                 "england",
             )
         )
-    synthetic = check.synthetic
-    if synthetic is not None and synthetic.has_enough_data:
+    synthetic = check.synthetic_by_period
+    if synthetic:
         ends = {r.area.period_sortable: r.area.period_end for r in report.rows}
         others.append(
             Line(
                 "Synthetic control",
-                [
-                    (ends[period], Decimal(str(round(value, 2))))
-                    for period, value in zip(synthetic.periods, synthetic.synthetic, strict=True)
-                    if period in ends
-                ],
+                [(ends[period], value) for period, value in synthetic.items() if period in ends],
                 "neighbour",
             )
         )

@@ -18,7 +18,7 @@ class PeriodRow:
     period: str
     area: Observation
     england: Observation | None
-    # Fingertips' method applied to the intervals, where the area has one.
+    # Fingertips' method (England's value against the area's interval), where it has one.
     computed_comparison: Comparison | None
     neighbours: tuple[Decimal | None, ...] = ()
 
@@ -145,13 +145,7 @@ def _computed(area: Observation, england: Observation | None, indicator: Indicat
     if england is None or area.area_id == england.area_id:
         return None
     return statistics.compare_with_england(
-        area.value,
-        area.lower_ci_95,
-        area.upper_ci_95,
-        england.value,
-        england.lower_ci_95,
-        england.upper_ci_95,
-        indicator.polarity,
+        area.value, area.lower_ci_95, area.upper_ci_95, england.value, indicator.polarity
     )
 
 

@@ -57,8 +57,9 @@ class FigureOut(Schema):
     )
     compared_with_england_computed: Comparison | None = Field(
         description=(
-            "Fingertips' method applied here: similar when the 95% intervals overlap, else "
-            "better/worse by polarity (higher/lower without one); null without an interval."
+            "Fingertips' method (comparator 1) applied here: similar when England's value lies "
+            "within the area's 95% interval, ends included, else better/worse by polarity "
+            "(higher/lower without one); null without an interval for the area."
         )
     )
 

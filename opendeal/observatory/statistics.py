@@ -1,9 +1,11 @@
 """The observatory's descriptive statistics: small functions on plain values, no database.
 
-- `compare_with_england`: Fingertips' comparison of an area with England where intervals
-  exist. The area is "similar" when its 95% confidence interval overlaps England's (England's
-  interval is its value alone when it has none, as Fingertips treats the benchmark); otherwise
-  it is higher or lower, which is "better" or "worse" by the indicator's polarity.
+- `compare_with_england`: Fingertips' default comparison of an area with England (comparator
+  method 1, "single overlapping CIs for one CI level": `SingleOverlappingCIsForOneCILevelComparer`
+  in fingertips-open's PholioVisualisation.Analysis). The area is "similar" when England's
+  value lies within the area's 95% confidence interval, ends included; otherwise it is higher
+  or lower, which is "better" or "worse" by the indicator's polarity. England's own interval
+  plays no part; without a valid interval for the area there is no comparison.
 - `change_since`: the change from a baseline period to the latest.
 - `trend_slope` and `slope_against`: ordinary least squares (statsmodels) slopes per year, and
   the difference between an area's slope and England's with its 95% interval, from one
@@ -43,22 +45,20 @@ def compare_with_england(
     lower: Decimal | None,
     upper: Decimal | None,
     england_value: Decimal | None,
-    england_lower: Decimal | None,
-    england_upper: Decimal | None,
     polarity: str,
 ) -> Comparison | None:
-    """Better, similar or worse than England by non-overlapping 95% intervals (higher or
-    lower for an indicator without polarity); None when the area has no interval."""
-    if value is None or lower is None or upper is None or england_value is None:
+    """Fingertips' comparator method 1: similar when England's value lies within the area's
+    95% interval (lower <= England <= upper); otherwise better or worse by polarity (higher or
+    lower for an indicator without one), by the area's value against England's. None when the
+    area has no value or no valid interval (a bound missing; or, a check of ours, the lower
+    bound above the upper), or England has no value."""
+    if value is None or england_value is None or lower is None or upper is None:
         return None
-    benchmark_lower = england_lower if england_lower is not None else england_value
-    benchmark_upper = england_upper if england_upper is not None else england_value
-    if upper < benchmark_lower:
-        is_higher = False
-    elif lower > benchmark_upper:
-        is_higher = True
-    else:
+    if lower > upper:
+        return None
+    if lower <= england_value <= upper:
         return Comparison.SIMILAR
+    is_higher = not value < england_value
     if polarity == Polarity.HIGHER_IS_BETTER:
         return Comparison.BETTER if is_higher else Comparison.WORSE
     if polarity == Polarity.LOWER_IS_BETTER:

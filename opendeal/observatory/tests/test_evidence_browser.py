@@ -36,6 +36,19 @@ def test_the_evidence_report(page):
     expect(section.get_by_role("img")).to_have_count(1)
     assert "Synthetic control" in section.inner_text()
     assert "Placebo p-value" in section.inner_text()
+    # The chart's table carries every line it draws: the area, England and the synthetic
+    # control.
+    table = section.get_by_role("table")
+    expect(table.get_by_role("columnheader")).to_have_text(
+        ["Period", "Wigan", "England", "Synthetic control"]
+    )
+    first = table.get_by_role("row").nth(1)
+    expect(first.get_by_role("cell")).to_have_count(3)
+    assert all(
+        text.strip() not in ("", "–") for text in first.get_by_role("cell").all_inner_texts()
+    )
+    # The figures are for preventable cancer only, standing in for all cancers.
+    assert "A substitute for the claim's own measure" in section.inner_text()
 
     page.get_by_label("Year the approach changed").fill("2013")
     follow(page.get_by_role("button", name="Update"))

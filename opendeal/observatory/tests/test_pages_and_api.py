@@ -24,14 +24,16 @@ def observatory():
 @pytest.fixture
 def with_intervals(tmp_path):
     """Three real rows each for England and Wigan, with 95% intervals added by this test (the
-    shared extract has none) to exercise the comparison by Fingertips' method."""
+    shared extract has none) to exercise the comparison by Fingertips' method. In 2011 the
+    intervals overlap (England's 19.4 to 20.2, Wigan's 20.1 to 25.0) but England's value, 19.8,
+    lies below Wigan's interval: worse by Fingertips' method, similar by overlapping intervals."""
     header = (
         "Indicator ID,Indicator Name,Area Code,Area Name,Area Type,Sex,Age,Category Type,"
         "Category,Time period,Value,Lower CI 95.0 limit,Upper CI 95.0 limit,"
         "Compared to England value or percentiles,Time period Sortable\n"
     )
     rows = [
-        "E92000001,England,England,19.8,19.6,20.0,Not compared,2011",
+        "E92000001,England,England,19.8,19.4,20.2,Not compared,2011",
         "E92000001,England,England,19.3,19.1,19.5,Not compared,2012",
         "E92000001,England,England,18.4,18.2,18.6,Not compared,2013",
         "E08000010,Wigan,UA,22.5,20.1,25.0,Similar,2011",
@@ -87,11 +89,16 @@ def test_the_area_page_reads_an_older_release_when_asked(client, observatory):
 
 def test_the_area_page_computes_the_comparison_where_there_are_intervals(client, with_intervals):
     text = client.get("/observatory/fingertips-92443/E08000010/").content.decode()
-    # 2013: Wigan 17.9 to 22.3 overlaps England's 18.2 to 18.6: similar by the intervals.
+    # 2013: England's 18.4 lies within Wigan's 17.9 to 22.3: similar.
     assert "Compared with England, by Fingertips' method" in text
     assert '<strong class="govuk-tag govuk-tag--yellow">Similar</strong>' in text
     assert "95% confidence interval 17.9% to 22.3%" in text
-    assert "From the 95% confidence intervals" in text
+    assert "From Wigan's 95% confidence interval: similar when England's value lies within" in text
+    # 2011: the intervals overlap, but England's value lies outside Wigan's: worse (smoking,
+    # lower is better), as the table of periods shows.
+    table = text[text.index("<tbody") :]
+    first_row = table[: table.index("</tr>")]
+    assert ">2011<" in first_row and 'govuk-tag--red">Worse<' in first_row
 
 
 def test_unknown_areas_indicators_and_releases_are_not_found(client, observatory):
@@ -149,6 +156,7 @@ def test_api_series_with_intervals_gives_the_computed_comparison(client, with_in
     body = client.get(
         "/api/observatory/series", {"indicator": "fingertips-92443", "area": "E08000010"}
     ).json()
+    # 2011: the intervals overlap, but England's value lies below Wigan's interval.
     assert [(f["period"], f["compared_with_england_computed"]) for f in body["figures"]] == [
         ("2011", "worse"),
         ("2012", "worse"),

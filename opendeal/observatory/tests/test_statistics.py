@@ -20,90 +20,61 @@ D = Decimal
 
 
 @pytest.mark.parametrize(
-    ("area", "england", "polarity", "expected"),
+    ("area", "england_value", "polarity", "expected"),
     [
-        # Intervals overlap: similar, whatever the polarity.
-        (
-            (D("60"), D("58"), D("62")),
-            (D("61"), D("60.8"), D("61.2")),
-            Polarity.HIGHER_IS_BETTER,
-            Comparison.SIMILAR,
-        ),
-        # Area's interval wholly below England's.
-        (
-            (D("57"), D("56"), D("58")),
-            (D("61"), D("60.8"), D("61.2")),
-            Polarity.HIGHER_IS_BETTER,
-            Comparison.WORSE,
-        ),
-        (
-            (D("57"), D("56"), D("58")),
-            (D("61"), D("60.8"), D("61.2")),
-            Polarity.LOWER_IS_BETTER,
-            Comparison.BETTER,
-        ),
-        (
-            (D("57"), D("56"), D("58")),
-            (D("61"), D("60.8"), D("61.2")),
-            Polarity.NO_JUDGEMENT,
-            Comparison.LOWER,
-        ),
-        # Wholly above.
-        (
-            (D("65"), D("64"), D("66")),
-            (D("61"), D("60.8"), D("61.2")),
-            Polarity.HIGHER_IS_BETTER,
-            Comparison.BETTER,
-        ),
-        (
-            (D("65"), D("64"), D("66")),
-            (D("61"), D("60.8"), D("61.2")),
-            Polarity.LOWER_IS_BETTER,
-            Comparison.WORSE,
-        ),
-        (
-            (D("65"), D("64"), D("66")),
-            (D("61"), D("60.8"), D("61.2")),
-            Polarity.NO_JUDGEMENT,
-            Comparison.HIGHER,
-        ),
-        # Touching counts as overlapping.
-        (
-            (D("59"), D("58"), D("60.8")),
-            (D("61"), D("60.8"), D("61.2")),
-            Polarity.HIGHER_IS_BETTER,
-            Comparison.SIMILAR,
-        ),
-        # England without an interval: its value is the benchmark.
-        (
-            (D("59"), D("58"), D("60.9")),
-            (D("61"), None, None),
-            Polarity.HIGHER_IS_BETTER,
-            Comparison.WORSE,
-        ),
-        (
-            (D("59"), D("58"), D("61")),
-            (D("61"), None, None),
-            Polarity.HIGHER_IS_BETTER,
-            Comparison.SIMILAR,
-        ),
+        # England's value within the area's interval: similar, whatever the polarity.
+        ((D("60"), D("58"), D("62")), D("61"), Polarity.HIGHER_IS_BETTER, Comparison.SIMILAR),
+        ((D("60"), D("58"), D("62")), D("61"), Polarity.LOWER_IS_BETTER, Comparison.SIMILAR),
+        # The interval's ends count as within it.
+        ((D("59"), D("58"), D("61")), D("61"), Polarity.HIGHER_IS_BETTER, Comparison.SIMILAR),
+        ((D("63"), D("61"), D("65")), D("61"), Polarity.HIGHER_IS_BETTER, Comparison.SIMILAR),
+        # England's value above the area's interval: the area is lower.
+        ((D("57"), D("56"), D("58")), D("61"), Polarity.HIGHER_IS_BETTER, Comparison.WORSE),
+        ((D("57"), D("56"), D("58")), D("61"), Polarity.LOWER_IS_BETTER, Comparison.BETTER),
+        ((D("57"), D("56"), D("58")), D("61"), Polarity.NO_JUDGEMENT, Comparison.LOWER),
+        # Below it: the area is higher.
+        ((D("65"), D("64"), D("66")), D("61"), Polarity.HIGHER_IS_BETTER, Comparison.BETTER),
+        ((D("65"), D("64"), D("66")), D("61"), Polarity.LOWER_IS_BETTER, Comparison.WORSE),
+        ((D("65"), D("64"), D("66")), D("61"), Polarity.NO_JUDGEMENT, Comparison.HIGHER),
+        # Just outside by the smallest step shown.
+        ((D("59"), D("58"), D("60.9")), D("61"), Polarity.HIGHER_IS_BETTER, Comparison.WORSE),
     ],
 )
-def test_compare_with_england_by_intervals(area, england, polarity, expected):
-    assert compare_with_england(*area, *england, polarity) == expected
+def test_compare_with_england_by_englands_value_in_the_areas_interval(
+    area, england_value, polarity, expected
+):
+    assert compare_with_england(*area, england_value, polarity) == expected
 
 
-def test_no_comparison_without_the_areas_interval():
+def test_englands_interval_plays_no_part():
+    """Fingertips' comparator method 1 sets England's value, not its interval, against the
+    area's interval (the function takes no interval for England). Each case below has
+    an interval for England (in its comment) that overlaps the area's, so a test of overlapping
+    intervals would call them similar; England's value lies outside the area's, so it is not."""
+    # Area 58 to 60.9 against England 61 (60.8 to 61.2): the intervals share 60.8 to 60.9.
     assert (
-        compare_with_england(
-            D("59"), None, None, D("61"), D("60"), D("62"), Polarity.HIGHER_IS_BETTER
+        compare_with_england(D("59"), D("58"), D("60.9"), D("61"), Polarity.HIGHER_IS_BETTER)
+        == Comparison.WORSE
+    )
+    # Area 59.5 to 60.5 against England 61 (59 to 63), which holds the whole of it.
+    assert (
+        compare_with_england(D("60"), D("59.5"), D("60.5"), D("61"), Polarity.HIGHER_IS_BETTER)
+        == Comparison.WORSE
+    )
+    # Area 61.5 to 62.5 against England 61 (60 to 62), lower being better.
+    assert (
+        compare_with_england(D("62"), D("61.5"), D("62.5"), D("61"), Polarity.LOWER_IS_BETTER)
+        == Comparison.WORSE
+    )
+
+
+def test_no_comparison_without_a_valid_interval_for_the_area():
+    for lower, upper in ((None, None), (D("58"), None), (None, D("62")), (D("62"), D("58"))):
+        assert (
+            compare_with_england(D("60"), lower, upper, D("61"), Polarity.HIGHER_IS_BETTER) is None
         )
-        is None
-    )
-    assert (
-        compare_with_england(None, D("1"), D("2"), D("61"), None, None, Polarity.HIGHER_IS_BETTER)
-        is None
-    )
+    assert compare_with_england(None, D("1"), D("2"), D("61"), Polarity.HIGHER_IS_BETTER) is None
+    assert compare_with_england(D("60"), D("58"), D("62"), None, Polarity.NO_JUDGEMENT) is None
 
 
 def test_published_labels():
