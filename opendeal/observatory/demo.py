@@ -120,6 +120,12 @@ def _population(log: TextIO, quiet: TextIO) -> None:
     ]
     if estimates:
         _run(log, import_population, estimates, progress=quiet)
+    # Adults 16+ in every year of the Deal, 2010 to 2021; read after the census, whose areas
+    # its district names are matched to.
+    if nomis := _available(
+        "observatory/population/nomis_mye_aged16plus_lad_2010_to_2021.xlsx", log
+    ):
+        _run(log, import_population, [nomis], progress=quiet)
 
 
 def _available(relative: str, log: TextIO) -> Path | None:

@@ -32,6 +32,8 @@ def test_the_demo_imports_every_real_file_once():
         "population",
         "mye-65-plus",
     ) in codes
+    # Adults 16+ in every year of the Deal, from the Nomis workbook.
+    assert ("population", "mye-16-plus") in codes
     assert Release.objects.filter(indicator__code="90362").count() == 2
     assert Neighbour.objects.exists()
     counts = (Release.objects.count(), Observation.objects.count(), Neighbour.objects.count())

@@ -2,8 +2,11 @@
 
     opendeal import_population census2021_ts007_age_by_single_year_lad.csv
     opendeal import_population ons_mye_mid2019_*.rda ons_mye_mid2020_*.rda
+    opendeal import_population nomis_mye_aged16plus_lad_2010_to_2021.xlsx
 
-A .csv file is Census 2021 TS007 as exported from Nomis; an .rda file ONS mid-year estimates.
+A .csv file is Census 2021 TS007 as exported from Nomis; an .rda file ONS mid-year estimates;
+an .xlsx file ONS mid-year estimates by district and year as exported from Nomis (districts by
+name, matched to areas already imported, so import the census first).
 """
 
 from pathlib import Path
@@ -15,7 +18,10 @@ from ._importing import run_import
 
 
 class Command(ImportCommand):
-    help = "Import population denominators from Census 2021 TS007 (.csv) or ONS MYE (.rda)."
+    help = (
+        "Import population denominators from Census 2021 TS007 (.csv), ONS MYE (.rda) or "
+        "Nomis MYE by district and year (.xlsx)."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("files", type=Path, nargs="+", help="Population files.")
