@@ -12,8 +12,9 @@ Then it checks in the database:
 - exactly 100 registrations are confirmed and 900 are waitlisted, and every request was answered
   (201 for the registrations, a redirect to the receipt for the confirmations);
 - the places went to the first 100 to arrive at the server, and the waiting list follows arrival
-  order: ranked by registered_at, the waitlisted are positions 1..900, and each caller was told
-  the position the database gives it.
+  order: ranked by arrival number (`sequence`, taken under the event's lock), the numbers are
+  1..1000 each once, the waitlisted are positions 1..900, and each caller was told the position
+  the database gives it.
 It prints throughput, latency percentiles and the counts, drops the database, and exits 1 if a
 check fails. Email goes to Django's dummy backend: nothing is sent. Loopback only; bounded in
 requests and time.
@@ -192,7 +193,7 @@ from opendeal.events.models import Registration
 from opendeal.events.tokens import make_registration_token
 holders = Registration.objects.filter(
     event__public_id="{event_id}", status="pending_confirmation"
-).order_by("registered_at", "id")
+).order_by("sequence")
 for registration in holders:
     print(reverse("events:confirm", args=[make_registration_token(registration, "confirm")]))
 """
@@ -338,22 +339,23 @@ def _report(
     with psycopg.connect(database_url) as connection:
         rows = connection.execute(
             """
-            SELECT r.public_id, r.status
+            SELECT r.public_id, r.status, r.sequence
             FROM events_registration r JOIN events_event e ON e.id = r.event_id
             WHERE e.public_id = %s
-            ORDER BY r.registered_at, r.id
+            ORDER BY r.sequence
             """,
             [event_id],
         ).fetchall()
     counts: dict[str, int] = {}
-    for _, status in rows:
+    for _, status, _ in rows:
         counts[status] = counts.get(status, 0) + 1
     confirmed = counts.get("confirmed", 0)
     waitlisted = counts.get("waitlisted", 0)
     print(f"in the database: {dict(sorted(counts.items()))}")
 
-    arrival = [str(public_id) for public_id, _ in rows]
-    statuses_in_order = [status for _, status in rows]
+    arrival = [str(public_id) for public_id, _, _ in rows]
+    statuses_in_order = [status for _, status, _ in rows]
+    sequences = [sequence for _, _, sequence in rows]
     told = {
         attempt.body.get("id"): attempt.body.get("waitlist_position")
         for attempt in attempts
@@ -371,9 +373,11 @@ def _report(
         f"exactly {expected_places} confirmed ({confirmed})": confirmed == expected_places,
         f"exactly {len(attempts) - expected_places} waitlisted ({waitlisted})": waitlisted
         == len(attempts) - expected_places,
+        f"arrival numbers are 1..{len(attempts)}, each once": sequences
+        == list(range(1, len(attempts) + 1)),
         "the first arrivals hold the places, then the waiting list": statuses_in_order
         == ["confirmed"] * expected_places + ["waitlisted"] * (len(attempts) - expected_places),
-        "waiting-list positions follow arrival order (registered_at), as each caller was told": [
+        "waiting-list positions follow arrival order (sequence), as each caller was told": [
             told.get(public_id) for public_id in arrival
         ]
         == [None] * expected_places + list(range(1, len(attempts) - expected_places + 1)),

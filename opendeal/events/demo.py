@@ -150,6 +150,7 @@ def _fictional_registrations(event: Event, spec: DemoEvent, randomiser: random.R
                 email=f"fictional-attendee-{event.pk}-{number:03d}@{DEMO_EMAIL_DOMAIN}",
                 answers=answers,
                 status=RegistrationStatus.CONFIRMED,
+                sequence=number,
                 registered_at=event.registration_opens_at + datetime.timedelta(hours=number),
                 confirmed_at=event.registration_opens_at + datetime.timedelta(hours=number),
                 attended=(randomiser.random() < 0.8) if is_past else None,

@@ -24,16 +24,18 @@ SUBJECTS = {
     "confirmed": "Your place at {title} is confirmed",
     "waitlisted": "You are on the waiting list for {title}",
     "promoted": "A place has come up for you at {title}",
+    "promoted_confirm": "A place has come up for you at {title}: confirm it to keep it",
     "reminder": "Reminder: {title} on {date}",
     "cancelled": "Your registration for {title} is cancelled",
     "expired": "Your registration for {title} has lapsed",
 }
 # Emails about a held, confirmed place carry the event as an .ics file and the online link.
 WITH_PLACE = {"confirmed", "promoted", "reminder"}
-CONFIRM_LINK = {"confirm_place", "confirm_waitlist"}
+CONFIRM_LINK = {"confirm_place", "confirm_waitlist", "promoted_confirm"}
 CANCEL_LINK = {
     "confirm_place",
     "confirm_waitlist",
+    "promoted_confirm",
     "confirmed",
     "waitlisted",
     "promoted",

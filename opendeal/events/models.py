@@ -193,7 +193,13 @@ class Registration(models.Model):
     email = models.EmailField(blank=True)
     answers = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=25, choices=RegistrationStatus.choices)
-    # Arrival order, for the waiting list: set once, when the registration is made.
+    # Arrival order, for the places and the waiting list: 1 for the event's first registration,
+    # and so on. The registering service takes the next number while it holds the event's lock
+    # (the lock that guards capacity), so the order is the order registrations reached that
+    # lock, whatever the clocks of the machines serving the requests say.
+    sequence = models.PositiveIntegerField(editable=False)
+    # When the registration was made, by the clock of the server that took it: for people to
+    # read, never for ordering (servers' clocks can disagree).
     registered_at = models.DateTimeField(default=timezone.now)
     # Pending registrations give up their place after this.
     confirm_by = models.DateTimeField(null=True, blank=True)
@@ -205,8 +211,11 @@ class Registration(models.Model):
     erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["registered_at", "pk"]
+        ordering = ["event_id", "sequence"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["event", "sequence"], name="events_one_arrival_per_sequence"
+            ),
             # One live registration per person per event; cancelled or expired ones don't count,
             # nor erased ones (their address is blank once personal data is deleted).
             models.UniqueConstraint(
@@ -214,12 +223,26 @@ class Registration(models.Model):
                 condition=models.Q(status__in=["pending_confirmation", "confirmed", "waitlisted"])
                 & ~models.Q(email=""),
                 name="events_one_live_registration_per_email",
-            )
+            ),
         ]
         indexes = [
-            models.Index(fields=["event", "status", "registered_at"], name="events_reg_queue"),
+            models.Index(fields=["event", "status", "sequence"], name="events_reg_arrivals"),
             models.Index(fields=["status", "confirm_by"], name="events_reg_expiry"),
         ]
 
     def __str__(self) -> str:
         return f"Registration {self.public_id} ({self.status})"
+
+    def save(self, *args, **kwargs) -> None:
+        # services.register numbers each registration under the event's lock. Anything else
+        # that makes one (fixtures, a shell) gets the next number here, without that lock: the
+        # unique constraint refuses a clash rather than letting two share a place in the queue.
+        if self.sequence is None and self.event_id is not None:
+            self.sequence = next_sequence(self.event_id)
+        super().save(*args, **kwargs)
+
+
+def next_sequence(event_id: int) -> int:
+    """The arrival number the event's next registration takes (1 for its first)."""
+    last = Registration.objects.filter(event_id=event_id).aggregate(last=models.Max("sequence"))
+    return (last["last"] or 0) + 1

@@ -88,14 +88,14 @@ def places_left(event: Event) -> int:
 
 
 def waitlist_position(registration: Registration) -> int | None:
-    """1 for the first on the waiting list, and so on, in arrival order; None if not on it."""
+    """1 for the first on the waiting list, and so on, in arrival order (`sequence`); None if
+    not on it."""
     if registration.status != RegistrationStatus.WAITLISTED:
         return None
     ahead = Registration.objects.filter(
-        Q(registered_at__lt=registration.registered_at)
-        | Q(registered_at=registration.registered_at, pk__lt=registration.pk),
         event_id=registration.event_id,
         status=RegistrationStatus.WAITLISTED,
+        sequence__lt=registration.sequence,
     )
     return ahead.count() + 1
 
@@ -122,7 +122,7 @@ def registrations_for_user(user: User) -> QuerySet[Registration]:
     return (
         Registration.objects.filter(user=user)
         .select_related("event", "registration_type")
-        .order_by("event__starts_at", "registered_at", "pk")
+        .order_by("event__starts_at", "event_id", "sequence")
     )
 
 

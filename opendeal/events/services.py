@@ -7,15 +7,22 @@ Rules:
   from the signed link emailed to them, by `confirm_by` (`event.confirmation_hours` after
   registering, and never later than the start). Unconfirmed by then, it lapses ("expired")
   and its place goes to the waiting list.
-- When no place is free, people join the waiting list in arrival order (`registered_at`,
-  then id). Someone registering with only an email address must confirm their address from
-  the link too, within the same time, or the registration lapses; until then they keep their
-  position but are passed over when a place frees. (Promoting an address nobody has confirmed
-  would hand a place to a typo.) Account holders' addresses are known, so `confirmed_at` is set
-  when they register: on a waiting-list registration it records that the address is confirmed.
-- When a place frees (a cancellation, a lapsed confirmation, more capacity), the first
-  waiting-list registration in arrival order whose address is confirmed gets it, confirmed,
-  and is told by email with a cancel link and the .ics file. Promotion stops at the start.
+- Arrival order is `sequence`: each registration takes the event's next number while the
+  event is locked, so it is the order registrations reached the lock, not what any web
+  server's clock said (`registered_at` is for people to read).
+- When no place is free, or anyone is already waiting, people join the waiting list in
+  arrival order: a newcomer never takes a place while someone waits. Someone registering with
+  only an email address must confirm their address from the link too, within the same time,
+  or the registration lapses and leaves the list; confirming keeps their position. Account
+  holders' addresses are known, so `confirmed_at` is set when they register: on a waiting-list
+  registration it records that the address is confirmed.
+- When a place frees (a cancellation, a lapsed confirmation, more capacity, an address
+  confirmed while a place stood free), `_promote`, the one routine that hands places on,
+  gives it to the head of the waiting list in arrival order, confirmed or not. A confirmed
+  address gets the place confirmed and is told by email with a cancel link and the .ics file;
+  an unconfirmed one gets it held as pending_confirmation with a fresh `confirm_by` and is
+  emailed the link to confirm it by then, or it lapses and passes on in turn. Promotion stops
+  at the start.
 - Capacity is never exceeded. Every change to an event's registrations first locks the event
   row (SELECT ... FOR UPDATE on PostgreSQL; on SQLite the IMMEDIATE transaction already holds
   the database's one write lock), so counting places and taking one are a single step.
@@ -116,7 +123,7 @@ def register(
         event = _lock_event(event.pk)
         now = timezone.now()
         _check_open(event, now)
-        status, position = _place_for_newcomer(event, address, user, now)
+        status, position, sequence = _place_for_newcomer(event, address, user, now)
         registration = Registration.objects.create(
             event=event,
             registration_type=registration_type,
@@ -125,6 +132,7 @@ def register(
             email=address,
             answers=clean_answers,
             status=status,
+            sequence=sequence,
             registered_at=now,
             confirmed_at=now if user is not None else None,
             confirm_by=None if user is not None else _confirm_by(event, now),
@@ -206,14 +214,17 @@ def _held_places(event: Event) -> int:
 
 def _place_for_newcomer(
     event: Event, address: str, user: User | None, now: datetime.datetime
-) -> tuple[str, int | None]:
-    """The new registration's status and, on the waiting list, its position (it is last).
-    Refuses a second live registration for the address. One query in the usual case: this
-    runs while the event is locked, and every round trip there holds up everyone else."""
+) -> tuple[str, int | None, int]:
+    """The new registration's status, its waiting-list position if it waits (it is last), and
+    its arrival number. Refuses a second live registration for the address. One query in the
+    usual case: this runs while the event is locked, and every round trip there holds up
+    everyone else. The arrival number is taken here, under that lock, so numbers follow the
+    order registrations reach it."""
     counts = event.registrations.aggregate(
         held=Count("pk", filter=Q(status__in=PLACE_HOLDING_STATUSES)),
         waiting=Count("pk", filter=Q(status=RegistrationStatus.WAITLISTED)),
         same_address=Count("pk", filter=Q(status__in=LIVE_STATUSES, email=address)),
+        last=Max("sequence"),
     )
     if counts["same_address"]:
         raise RegistrationRefused(
@@ -221,16 +232,18 @@ def _place_for_newcomer(
             "Use the link in the email we sent to see or cancel the registration.",
             "duplicate",
         )
+    sequence = (counts["last"] or 0) + 1
     held, waiting = counts["held"], counts["waiting"]
     if held < event.capacity and waiting:
-        # Places freed but not yet handed on go to the waiting list before anyone new.
-        promoted = len(_promote(event, now))
-        held, waiting = held + promoted, waiting - promoted
-    if held < event.capacity:
-        if user is not None:
-            return RegistrationStatus.CONFIRMED, None
-        return RegistrationStatus.PENDING_CONFIRMATION, None
-    return RegistrationStatus.WAITLISTED, waiting + 1
+        # A place free while people wait (not yet handed on): theirs before anyone new's.
+        _promote(event, now)
+        waiting = event.registrations.filter(status=RegistrationStatus.WAITLISTED).count()
+        held = _held_places(event)
+    if waiting or held >= event.capacity:
+        return RegistrationStatus.WAITLISTED, waiting + 1, sequence
+    if user is not None:
+        return RegistrationStatus.CONFIRMED, None, sequence
+    return RegistrationStatus.PENDING_CONFIRMATION, None, sequence
 
 
 def _first_email(registration: Registration) -> str:
@@ -248,9 +261,10 @@ def _first_email(registration: Registration) -> str:
 
 def confirm_registration(token: str) -> Registration:
     """Confirm a registration from its emailed link: a pending one is confirmed; one on the
-    waiting list has its address confirmed, so it can be promoted (at once if a place is
-    free). Using the link again changes nothing. Raises InvalidLink for a bad link or a
-    registration that has lapsed, and then changes nothing."""
+    waiting list has its address confirmed and keeps its position (and if a place stands
+    free, the waiting list is promoted in order). Using the link again changes nothing.
+    Raises InvalidLink for a bad link or a registration that has lapsed, and then changes
+    nothing."""
     registration = read_registration_token(token, "confirm")
     with transaction.atomic():
         event = _lock_event(registration.event_id)
@@ -335,25 +349,57 @@ def promote_waiting_list(event: Event) -> list[Registration]:
 
 
 def _promote(event: Event, now: datetime.datetime) -> list[Registration]:
-    """Give free places to the first waiting-list registrations, in arrival order, whose
-    address is confirmed. The caller holds the event's lock."""
+    """Give every free place to the head of the waiting list, in arrival order, whether or
+    not their address is confirmed: the one routine that moves anyone off the waiting list,
+    run after anything that may free a place. A confirmed address gets the place confirmed;
+    an unconfirmed one gets it held, pending confirmation by a fresh `confirm_by`, and is
+    emailed the link. Anyone whose time to confirm has already run out lapses first, as
+    housekeeping would have lapsed them. The caller holds the event's lock."""
     if now >= event.starts_at:
         return []
     free = event.capacity - _held_places(event)
     if free <= 0:
         return []
+    if _lapse(event, now):
+        free = event.capacity - _held_places(event)
     promoted = list(
-        event.registrations.filter(
-            status=RegistrationStatus.WAITLISTED, confirmed_at__isnull=False
-        ).order_by("registered_at", "pk")[:free]
+        event.registrations.filter(status=RegistrationStatus.WAITLISTED).order_by("sequence")[:free]
     )
     for registration in promoted:
-        registration.status = RegistrationStatus.CONFIRMED
         registration.promoted_at = now
-        registration.save(update_fields=["status", "promoted_at"])
-        audit.record(None, "events.registration.promoted", registration)
-        queue_registration_email(registration, "promoted")
+        if registration.confirmed_at is not None:
+            registration.status = RegistrationStatus.CONFIRMED
+            registration.save(update_fields=["status", "promoted_at"])
+            message = "promoted"
+        else:
+            registration.status = RegistrationStatus.PENDING_CONFIRMATION
+            registration.confirm_by = _confirm_by(event, now)
+            registration.save(update_fields=["status", "promoted_at", "confirm_by"])
+            message = "promoted_confirm"
+        audit.record(None, "events.registration.promoted", registration, status=registration.status)
+        queue_registration_email(registration, message)
     return promoted
+
+
+def _lapse(event: Event, now: datetime.datetime) -> list[Registration]:
+    """Registrations of the event made with an email address and not confirmed by their
+    `confirm_by` lapse ("expired"): off the waiting list, or their held place freed (the
+    caller then promotes). The caller holds the event's lock."""
+    lapsed = list(event.registrations.filter(_lapsed(now)))
+    for registration in lapsed:
+        registration.status = RegistrationStatus.EXPIRED
+        registration.save(update_fields=["status"])
+        audit.record(None, "events.registration.expired", registration)
+        queue_registration_email(registration, "expired")
+    return lapsed
+
+
+def _lapsed(now: datetime.datetime) -> Q:
+    return Q(
+        status__in=[RegistrationStatus.PENDING_CONFIRMATION, RegistrationStatus.WAITLISTED],
+        confirmed_at__isnull=True,
+        confirm_by__lte=now,
+    )
 
 
 # Attendance
@@ -388,24 +434,13 @@ def release_expired(now: datetime.datetime | None = None) -> int:
     """Registrations made with an email address and not confirmed by their `confirm_by`
     lapse: a held place goes to the waiting list. Returns how many lapsed."""
     now = now or timezone.now()
-    lapsed = Q(
-        status__in=[RegistrationStatus.PENDING_CONFIRMATION, RegistrationStatus.WAITLISTED],
-        confirmed_at__isnull=True,
-        confirm_by__lte=now,
-    )
-    event_ids = set(Registration.objects.filter(lapsed).values_list("event_id", flat=True))
+    event_ids = set(Registration.objects.filter(_lapsed(now)).values_list("event_id", flat=True))
     released = 0
     for event_id in sorted(event_ids):
         with transaction.atomic():
             event = _lock_event(event_id)
-            registrations = list(event.registrations.filter(lapsed))
-            for registration in registrations:
-                registration.status = RegistrationStatus.EXPIRED
-                registration.save(update_fields=["status"])
-                audit.record(None, "events.registration.expired", registration)
-                queue_registration_email(registration, "expired")
+            released += len(_lapse(event, now))
             _promote(event, now)
-            released += len(registrations)
     if released:
         audit.record(None, "events.housekeeping.released", registrations=released)
     return released
@@ -446,7 +481,7 @@ def _due_reminders(now: datetime.datetime, hours: int) -> QuerySet[Registration]
         event__is_published=True,
         event__starts_at__gt=now,
         event__starts_at__lte=now + datetime.timedelta(hours=hours),
-    ).order_by("event__starts_at", "registered_at", "pk")
+    ).order_by("event__starts_at", "event_id", "sequence")
 
 
 def erase_personal_data(now: datetime.datetime | None = None) -> int:

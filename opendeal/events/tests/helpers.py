@@ -32,7 +32,7 @@ def sent_to(address: str) -> list:
 
 def statuses(event: Event) -> dict[str, str]:
     """Each registration's address and status, in the order they were made."""
-    rows = Registration.objects.filter(event=event).order_by("registered_at", "pk")
+    rows = Registration.objects.filter(event=event).order_by("sequence")
     return dict(rows.values_list("email", "status"))
 
 

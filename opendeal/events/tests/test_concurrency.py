@@ -60,7 +60,7 @@ def registering(event, email: str, user=None) -> Callable[[], services.Registrat
 
 
 def in_arrival_order(event) -> list[Registration]:
-    return list(Registration.objects.filter(event=event).order_by("registered_at", "pk"))
+    return list(Registration.objects.filter(event=event).order_by("sequence"))
 
 
 def test_thirty_at_once_for_ten_places():
@@ -71,6 +71,7 @@ def test_thirty_at_once_for_ten_places():
     assert [o for o in outcomes if isinstance(o, BaseException)] == []
     arrivals = in_arrival_order(event)
     assert [r.status for r in arrivals] == [PENDING] * 10 + [WAITLISTED] * 20
+    assert [r.sequence for r in arrivals] == list(range(1, 31))  # each number once, no gaps
     assert [services.waitlist_position(r) for r in arrivals[10:]] == list(range(1, 21))
     # What each caller was told is what the database says.
     told = {o.registration.pk: o.waitlist_position for o in outcomes}
@@ -122,6 +123,42 @@ def test_cancellations_and_new_registrations_at_once_never_over_promote(make_use
     still_waiting = [r for r in arrivals if r.status == WAITLISTED]
     assert [services.waitlist_position(r) for r in still_waiting] == list(range(1, 9))
     assert {r.email for r in still_waiting[4:]} == {f"new{n}@example.org" for n in range(4)}
+
+
+def test_freed_places_go_to_the_waiting_list_in_order_never_to_newcomers(make_user):
+    # Everyone waiting registered by email and has not confirmed yet: the freed places are
+    # still theirs, in arrival order, and the newcomers racing the cancellations queue behind.
+    event = make_event(capacity=6)
+    holders = [
+        services.register(event, name="Holder", email="", user=make_user(Role.RESIDENT))
+        for _ in range(6)
+    ]
+    waiting = [
+        services.register(event, name="Waiting", email=f"wait{n}@example.org").registration
+        for n in range(8)
+    ]
+    cancels = [
+        (lambda r=result.registration: services.cancel_own_registration(r.user, r))
+        for result in holders[:4]
+    ]
+    newcomers = [registering(event, f"new{n}@example.org") for n in range(5)]
+
+    outcomes = at_once(cancels + newcomers)
+
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
+    by_pk = {r.pk: r for r in in_arrival_order(event)}
+    assert [by_pk[r.pk].status for r in waiting] == [PENDING] * 4 + [WAITLISTED] * 4
+    assert all(by_pk[r.pk].promoted_at is not None for r in waiting[:4])
+    assert {o.registration.status for o in outcomes[4:]} == {WAITLISTED}
+    # Each was told their position as it stood; promotions since can only have moved them up.
+    for outcome in outcomes[4:]:
+        now_at = services.waitlist_position(by_pk[outcome.registration.pk])
+        assert 5 <= now_at <= outcome.waitlist_position
+    assert services.places_left(event) == 0
+    still_waiting = [r for r in in_arrival_order(event) if r.status == WAITLISTED]
+    assert [services.waitlist_position(r) for r in still_waiting] == list(range(1, 10))
+    assert [r.email for r in still_waiting[:4]] == [f"wait{n}@example.org" for n in range(4, 8)]
+    assert sorted(r.sequence for r in by_pk.values()) == list(range(1, 20))
 
 
 def test_housekeeping_runs_at_once_release_each_place_once(make_user):

@@ -65,9 +65,7 @@ def register_directly(event, email: str, *, user=None, name: str = "Someone") ->
 
 def registration_rows(event) -> list[tuple]:
     return list(
-        Registration.objects.filter(event=event)
-        .order_by("registered_at", "pk")
-        .values_list("email", "status")
+        Registration.objects.filter(event=event).order_by("sequence").values_list("email", "status")
     )
 
 

@@ -155,7 +155,7 @@ def test_killing_the_server_mid_request_loses_nothing_acknowledged(tmp_path):
     holding = [row for row in rows.values() if row.status == "pending_confirmation"]
     waiting = sorted(
         (row for row in rows.values() if row.status == "waitlisted"),
-        key=lambda row: (row.registered_at, row.pk),
+        key=lambda row: row.sequence,
     )
     assert len(holding) == PLACES  # never more, and none left empty while people wait
     assert len(waiting) == ATTEMPTS - PLACES

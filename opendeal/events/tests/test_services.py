@@ -28,6 +28,7 @@ PENDING = RegistrationStatus.PENDING_CONFIRMATION
 CONFIRMED = RegistrationStatus.CONFIRMED
 WAITLISTED = RegistrationStatus.WAITLISTED
 CANCELLED = RegistrationStatus.CANCELLED
+EXPIRED = RegistrationStatus.EXPIRED
 
 
 def register(event, email, **kwargs) -> services.RegistrationResult:
@@ -179,7 +180,7 @@ def test_an_account_holder_on_the_waiting_list_is_told_their_position(make_user)
     assert "You are number 1 on the waiting list" in message.body
 
 
-def test_a_cancelled_place_goes_to_the_first_confirmed_person_on_the_waiting_list():
+def test_a_cancelled_place_goes_to_the_first_person_on_the_waiting_list():
     event = make_event(capacity=2)
     holders = fill(event, 2)
     for n in range(3):
@@ -218,62 +219,255 @@ def test_a_cancelled_place_goes_to_the_first_confirmed_person_on_the_waiting_lis
     assert AuditEvent.objects.filter(action="events.registration.promoted").count() == 1
 
 
-def test_unconfirmed_addresses_are_passed_over_but_keep_their_position_until_confirmed():
-    event = make_event(capacity=1)
+def test_a_freed_place_goes_to_the_head_of_the_list_even_before_they_confirm_their_address():
+    # The audit's case: A holds the only place, B waits (both by email only), A cancels, and
+    # C registers later. The place is B's, held for B to confirm; C waits behind.
+    event = make_event(capacity=1, confirmation_hours=48)
+    a = register(event, "a@example.org").registration
+    b = register(event, "b@example.org").registration
+    a_cancels = token_in(sent_to("a@example.org")[0], "cancel")
+    mail.outbox.clear()
+    before = timezone.now()
+
+    act(services.cancel_registration, a_cancels)
+
+    b.refresh_from_db()
+    assert b.status == PENDING
+    assert b.promoted_at is not None and b.confirmed_at is None
+    # A fresh deadline to confirm by, counted from the promotion, not from registering.
+    assert b.confirm_by == b.promoted_at + datetime.timedelta(hours=48)
+    assert b.promoted_at >= before
+    assert services.places_left(event) == 0
+    [message] = sent_to("b@example.org")
+    assert message.subject == (
+        f"A place has come up for you at {event.title}: confirm it to keep it"
+    )
+    deadline = timezone.localtime(b.confirm_by)
+    assert f"If you do not confirm by {deadline:%A %-d %B %Y, %H:%M}" in message.body
+    assert message.attachments == []  # the calendar file comes once the place is confirmed
+    assert services.read_registration_token(token_in(message, "cancel"), "cancel") == b
+    promoted = AuditEvent.objects.get(action="events.registration.promoted")
+    assert promoted.details == {"status": PENDING}
+
+    c = register(event, "c@example.org")
+
+    assert (c.registration.status, c.waitlist_position) == (WAITLISTED, 1)
+    assert statuses(event) == {
+        "a@example.org": CANCELLED,
+        "b@example.org": PENDING,
+        "c@example.org": WAITLISTED,
+    }
+
+    # B confirms from the new email's link: the place is confirmed, with the calendar file.
+    confirmed = act(services.confirm_registration, token_in(message, "confirm"))
+
+    assert (confirmed.status, confirmed.confirm_by) == (CONFIRMED, None)
+    assert sent_to("b@example.org")[-1].subject == f"Your place at {event.title} is confirmed"
+    assert services.waitlist_position(Registration.objects.get(pk=c.registration.pk)) == 1
+    assert a.sequence < b.sequence < c.registration.sequence
+
+
+def test_a_promoted_place_not_confirmed_in_time_lapses_and_passes_on_in_order():
+    event = make_event(capacity=1, confirmation_hours=24)
     fill(event, 1)
-    register(event, "unconfirmed@example.org")
-    register(event, "confirmed@example.org")
-    confirm_address("confirmed@example.org")
-    holder_cancel = token_in(sent_to("holder0@example.org")[0], "cancel")
+    register(event, "first@example.org")
+    register(event, "second@example.org")
+    confirm_address("second@example.org")
+    act(services.cancel_registration, token_in(sent_to("holder0@example.org")[0], "cancel"))
+    first = Registration.objects.get(email="first@example.org")
+    assert first.status == PENDING
 
-    act(services.cancel_registration, holder_cancel)
+    # Not before the fresh deadline; at it, the place passes to the next in line.
+    assert act(services.release_expired, first.confirm_by - datetime.timedelta(seconds=1)) == 0
+    assert act(services.release_expired, first.confirm_by) == 1
 
-    # The second in line had confirmed their address, so the place is theirs.
     assert statuses(event) == {
         "holder0@example.org": CANCELLED,
-        "unconfirmed@example.org": WAITLISTED,
-        "confirmed@example.org": CONFIRMED,
+        "first@example.org": EXPIRED,
+        "second@example.org": CONFIRMED,
     }
-    skipped = Registration.objects.get(email="unconfirmed@example.org")
-    assert services.waitlist_position(skipped) == 1
-
-    # Once they confirm, the next freed place is theirs.
-    confirm_address("unconfirmed@example.org")
-    assert Registration.objects.get(email="unconfirmed@example.org").status == WAITLISTED
-    promoted_cancel = token_in(sent_to("confirmed@example.org")[-1], "cancel")
-    act(services.cancel_registration, promoted_cancel)
-    assert Registration.objects.get(email="unconfirmed@example.org").status == CONFIRMED
-    assert held(event) == 1
+    assert sent_to("first@example.org")[-1].subject == (
+        f"Your registration for {event.title} has lapsed"
+    )
+    assert sent_to("second@example.org")[-1].subject == (
+        f"A place has come up for you at {event.title}"
+    )
 
 
-def test_confirming_an_address_while_a_place_is_free_promotes_at_once():
+def test_confirming_an_address_while_waiting_keeps_the_position_in_the_queue():
+    event = make_event(capacity=1)
+    fill(event, 1)
+    for name in ("first", "second", "third"):
+        register(event, f"{name}@example.org")
+
+    second = confirm_address("second@example.org")
+
+    # Confirming does not move anyone: still second, and nobody was promoted.
+    assert (second.status, services.waitlist_position(second)) == (WAITLISTED, 2)
+    assert second.confirmed_at is not None and second.confirm_by is None
+    assert [
+        (registration.email, services.waitlist_position(registration))
+        for registration in Registration.objects.filter(event=event, status=WAITLISTED)
+    ] == [("first@example.org", 1), ("second@example.org", 2), ("third@example.org", 3)]
+    assert not AuditEvent.objects.filter(action="events.registration.promoted").exists()
+
+    # The next place goes to the first in line, unconfirmed as they are, not to the second.
+    act(services.cancel_registration, token_in(sent_to("holder0@example.org")[0], "cancel"))
+
+    assert statuses(event) == {
+        "holder0@example.org": CANCELLED,
+        "first@example.org": PENDING,
+        "second@example.org": WAITLISTED,
+        "third@example.org": WAITLISTED,
+    }
+    assert services.waitlist_position(Registration.objects.get(email="second@example.org")) == 1
+
+
+def test_confirming_an_address_while_a_place_stands_free_promotes_in_order():
+    # A place free while people wait (one freed before this rule, say): confirming an address
+    # hands it on in arrival order, so to the first in line rather than to whoever confirmed.
+    event = make_event(capacity=1)
+    fill(event, 1)
+    register(event, "first@example.org")
+    register(event, "second@example.org")
+    Registration.objects.filter(email="holder0@example.org").update(status=CANCELLED)
+
+    second = confirm_address("second@example.org")
+
+    assert (second.status, services.waitlist_position(second)) == (WAITLISTED, 1)
+    assert Registration.objects.get(email="first@example.org").status == PENDING
+
+
+def test_confirming_an_address_first_in_line_while_a_place_stands_free_promotes_at_once():
     event = make_event(capacity=1)
     fill(event, 1)
     register(event, "late@example.org")
-    act(services.cancel_registration, token_in(sent_to("holder0@example.org")[0], "cancel"))
-    assert services.places_left(event) == 1  # nobody confirmed was waiting
+    Registration.objects.filter(email="holder0@example.org").update(status=CANCELLED)
 
     registration = confirm_address("late@example.org")
 
     assert registration.status == CONFIRMED
     assert registration.promoted_at is not None
-    assert (
-        sent_to("late@example.org")[-1].subject == f"A place has come up for you at {event.title}"
+    assert sent_to("late@example.org")[-1].subject == (
+        f"A place has come up for you at {event.title}"
     )
 
 
-def test_a_newcomer_takes_a_free_place_passed_over_by_an_unconfirmed_address():
+def test_a_newcomer_never_takes_a_free_place_while_anyone_waits():
     event = make_event(capacity=1)
     fill(event, 1)
-    register(event, "unconfirmed@example.org")
-    act(services.cancel_registration, token_in(sent_to("holder0@example.org")[0], "cancel"))
+    register(event, "waiting@example.org")
+    # A place left free while someone waits, as the audit found after a cancellation.
+    Registration.objects.filter(email="holder0@example.org").update(status=CANCELLED)
 
     newcomer = register(event, "new@example.org")
 
-    assert newcomer.registration.status == PENDING
-    assert (
-        services.waitlist_position(Registration.objects.get(email="unconfirmed@example.org")) == 1
+    assert (newcomer.registration.status, newcomer.waitlist_position) == (WAITLISTED, 1)
+    assert Registration.objects.get(email="waiting@example.org").status == PENDING
+    assert services.places_left(event) == 0
+
+
+def test_several_promotions_follow_arrival_order_confirmed_or_not(make_user):
+    event = make_event(capacity=3)
+    holders = fill(event, 3)
+    robin = make_user(Role.RESIDENT, email="robin@example.org")
+    kim = make_user(Role.RESIDENT, email="kim@example.org")
+    register(event, "u1@example.org")  # address not confirmed
+    register(event, "", user=robin)  # an account: confirmed
+    register(event, "u3@example.org")  # address not confirmed
+    register(event, "", user=kim)
+    register(event, "u5@example.org")
+    confirm_address("u5@example.org")  # confirmed, but last in line
+
+    cancels = [token_in(sent_to(holder.email)[0], "cancel") for holder in holders]
+    for token in cancels[:2]:
+        act(services.cancel_registration, token)
+
+    assert statuses(event) == {
+        "holder0@example.org": CANCELLED,
+        "holder1@example.org": CANCELLED,
+        "holder2@example.org": PENDING,
+        "u1@example.org": PENDING,
+        "robin@example.org": CONFIRMED,
+        "u3@example.org": WAITLISTED,
+        "kim@example.org": WAITLISTED,
+        "u5@example.org": WAITLISTED,
+    }
+    assert sent_to("robin@example.org")[-1].subject == (
+        f"A place has come up for you at {event.title}"
     )
+
+    # More capacity: the next two in line, whatever their addresses' state.
+    event.capacity = 5
+    event.save(update_fields=["capacity"])
+    promoted = act(services.promote_waiting_list, event)
+
+    assert [(r.email, r.status) for r in promoted] == [
+        ("u3@example.org", PENDING),
+        ("kim@example.org", CONFIRMED),
+    ]
+    act(services.cancel_registration, cancels[2])
+    assert Registration.objects.get(email="u5@example.org").status == CONFIRMED
+    assert [
+        r.email
+        for r in Registration.objects.filter(event=event, promoted_at__isnull=False).order_by(
+            "promoted_at", "sequence"
+        )
+    ] == [
+        "u1@example.org",
+        "robin@example.org",
+        "u3@example.org",
+        "kim@example.org",
+        "u5@example.org",
+    ]
+    assert held(event) == 5
+
+
+def test_someone_whose_time_to_confirm_ran_out_lapses_rather_than_being_promoted():
+    event = make_event(capacity=1, confirmation_hours=1)
+    fill(event, 1)
+    confirm_address("holder0@example.org")
+    register(event, "late@example.org")
+    register(event, "next@example.org")
+    confirm_address("next@example.org")
+    late = Registration.objects.get(email="late@example.org")
+    Registration.objects.filter(pk=late.pk).update(
+        confirm_by=timezone.now() - datetime.timedelta(seconds=1)
+    )  # its time ran out; housekeeping has not run yet
+
+    act(services.cancel_registration, token_in(sent_to("holder0@example.org")[0], "cancel"))
+
+    assert statuses(event) == {
+        "holder0@example.org": CANCELLED,
+        "late@example.org": EXPIRED,
+        "next@example.org": CONFIRMED,
+    }
+    assert sent_to("late@example.org")[-1].subject == (
+        f"Your registration for {event.title} has lapsed"
+    )
+
+
+def test_arrival_order_is_the_order_registrations_took_the_lock_not_the_servers_clock(
+    monkeypatch,
+):
+    event = make_event(capacity=1)
+    fill(event, 1)
+    first = register(event, "first@example.org").registration
+    # The next request is served by a machine whose clock is an hour slow.
+    slow = timezone.now() - datetime.timedelta(hours=1)
+    monkeypatch.setattr(services.timezone, "now", lambda: slow)
+    second = register(event, "second@example.org")
+    monkeypatch.undo()
+
+    assert second.registration.registered_at < first.registered_at
+    assert second.waitlist_position == 2
+    assert services.waitlist_position(first) == 1
+    assert second.registration.sequence == first.sequence + 1
+    confirm_address("first@example.org")
+    confirm_address("second@example.org")
+    act(services.cancel_registration, token_in(sent_to("holder0@example.org")[0], "cancel"))
+    assert Registration.objects.get(pk=first.pk).status == CONFIRMED
+    assert services.waitlist_position(Registration.objects.get(pk=second.registration.pk)) == 1
 
 
 def test_more_capacity_promotes_the_waiting_list_in_order(make_user):
@@ -290,7 +484,7 @@ def test_more_capacity_promotes_the_waiting_list_in_order(make_user):
     assert [registration.user for registration in promoted] == waiting[:2]
     assert list(
         Registration.objects.filter(event=event, user__in=waiting)
-        .order_by("registered_at")
+        .order_by("sequence")
         .values_list("status", flat=True)
     ) == [CONFIRMED, CONFIRMED, WAITLISTED]
     assert act(services.promote_waiting_list, event) == []
@@ -678,10 +872,11 @@ def test_event_summary_counts_every_status():
 
     summary = selectors.event_summary(event)
 
+    # The cancelled place went to wait0, held until they confirm their address.
     assert summary == selectors.EventSummary(
-        capacity=3, confirmed=1, pending=1, waitlisted=2, cancelled=1, expired=0, attended=1
+        capacity=3, confirmed=1, pending=2, waitlisted=1, cancelled=1, expired=0, attended=1
     )
-    assert (summary.places_taken, summary.places_left) == (2, 1)
+    assert (summary.places_taken, summary.places_left) == (3, 0)
 
 
 def test_upcoming_events_are_published_and_not_over():
@@ -746,6 +941,8 @@ def add_past_registrations(event, confirmed: int, attended: int, others: int = 0
         Registration(event=event, name="Someone", email=f"o{n}-{event.pk}@example.org", status=s)
         for n, s in enumerate([CANCELLED, WAITLISTED, RegistrationStatus.EXPIRED][:others])
     ]
+    for sequence, row in enumerate(rows, start=1):
+        row.sequence = sequence  # bulk_create skips save(), which numbers arrivals
     Registration.objects.bulk_create(rows)
 
 
