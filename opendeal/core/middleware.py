@@ -4,7 +4,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -54,11 +54,33 @@ class RejectNulCharactersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if "\x00" in request.path or _holds_nul(request.GET) or _holds_nul_form(request):
-            return HttpResponseBadRequest(
-                "The request holds a NUL character, which no field may contain.",
-                content_type="text/plain",
-            )
+            if _is_json_api(request.path):
+                # The APIs' clients read errors as RFC 7807 problem documents, as the APIs
+                # answer every other bad request.
+                response = JsonResponse(
+                    {
+                        "type": "about:blank",
+                        "title": "Bad request",
+                        "status": 400,
+                        "detail": _NUL_MESSAGE,
+                    },
+                    status=400,
+                    content_type="application/problem+json",
+                )
+                if _is_json_api(request.path, ("/oruk/",)):
+                    response["Access-Control-Allow-Origin"] = "*"  # as /oruk/ answers anything
+                return response
+            return HttpResponseBadRequest(_NUL_MESSAGE, content_type="text/plain")
         return self.get_response(request)
+
+
+_NUL_MESSAGE = "The request holds a NUL character, which no field may contain."
+# Paths whose answers are JSON, errors included.
+_JSON_API_PREFIXES = ("/oruk/", "/api/")
+
+
+def _is_json_api(path: str, prefixes: tuple[str, ...] = _JSON_API_PREFIXES) -> bool:
+    return path.startswith(prefixes) or f"{path}/" in prefixes
 
 
 def _holds_nul(data) -> bool:

@@ -20,11 +20,12 @@ Filters follow the Open Referral UK profile where it defines them:
 - `day`, `start_time`, `end_time`: a weekly schedule (RRULE `FREQ=WEEKLY`) on that day that
   opens at or after `start_time` and closes at or before `end_time`, all on the same schedule.
   `open_at` (ours) instead asks for a session open at that time; `on_date` keeps only schedules
-  valid on that date. `open_now_query` sets both for "open now" in Europe/London. A schedule
-  counts when it belongs to the service or to one of its service-at-locations.
-- `free_only`: services with no cost option of more than nothing. A service that lists no cost
-  options is taken to be free: the standard has no field that says "free", and publishers write
-  cost options for what costs money.
+  valid on that date. `open_now_query` sets both for "open now" in Europe/London. A session
+  whose closing time is at or before its opening time runs past midnight: Monday 22:00 to 02:00
+  is open on Monday from 22:00 and on Tuesday until 02:00 (valid on the Monday it started). A
+  schedule counts when it belongs to the service or to one of its service-at-locations.
+- `free_only`: services known to be free, by the rule the service page shows "Free" by
+  (`costs.py`): at least one cost option, and every cost option's amount is 0.
 - `taxonomy_term_ids`: services tagged (through `Attribute`) with any of the terms or any term
   below them in their taxonomy's hierarchy; `taxonomy_id`: with any term of that taxonomy.
 - `accessibility`: services at a location whose accessibility description, details or
@@ -47,11 +48,11 @@ from django.utils import timezone
 
 from opendeal.geography.geocoding import EARTH_RADIUS_METRES, bounding_box, distance_metres
 
+from .costs import free_services
 from .fulltext import SEARCH_CONFIG, SERVICE_DOCUMENT, SQLITE_TABLE
 from .models import (
     Accessibility,
     Attribute,
-    CostOption,
     Schedule,
     Service,
     ServiceAtLocation,
@@ -63,6 +64,9 @@ DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 LONDON = ZoneInfo("Europe/London")
 # bm25 column weights on SQLite, in the ratio of ts_rank's default weights for A and B (1.0, 0.4).
 SQLITE_NAME_WEIGHT, SQLITE_DESCRIPTION_WEIGHT = 2.5, 1.0
+# The furthest page anyone may ask for: beyond it the offset (page - 1) * per_page can overflow
+# the databases' 64-bit OFFSET. A million pages of even one result is more than the directory holds.
+MAX_PAGE = 1_000_000
 # Widen the bounding box a little: DecimalField rounds its bounds to 9 significant digits.
 BOX_MARGIN_DEGREES = 1e-5
 # The database's float arithmetic may differ from Python's in the last digits; the exact test
@@ -171,6 +175,13 @@ def open_now_query(
     )
 
 
+def check_paging(page: int, per_page: int) -> None:
+    if not 1 <= page <= MAX_PAGE:
+        raise ValueError(f"page must be from 1 to {MAX_PAGE:,}")
+    if per_page < 1:
+        raise ValueError("per_page starts at 1")
+
+
 def search_services(
     query: ServiceQuery,
     *,
@@ -181,8 +192,7 @@ def search_services(
     """One page of the services matching `query`, in order. `queryset` loads the page's
     services (e.g. with `prefetch_related` for full records); by default each comes with its
     organization."""
-    if page < 1 or per_page < 1:
-        raise ValueError("page and per_page start at 1")
+    check_paging(page, per_page)
     services = filter_services(query)
     has_text = bool(query.text.strip())
     if has_text:
@@ -222,8 +232,7 @@ def search_service_at_locations(
 ) -> ServiceAtLocationPage:
     """One page of the places where matching services run: by distance from `near` (each
     service-at-location measured at its own location), else by service name."""
-    if page < 1 or per_page < 1:
-        raise ValueError("page and per_page start at 1")
+    check_paging(page, per_page)
     services = filter_services(query)
     if query.text.strip():
         services = services.filter(text_condition(query.text, services.db))
@@ -316,9 +325,7 @@ def filter_services(query: ServiceQuery) -> QuerySet[Service]:
     if any((query.day, query.start_time, query.end_time, query.open_at, query.on_date)):
         services = services.filter(Exists(matching_schedules(query)))
     if query.free_only:
-        services = services.exclude(
-            Exists(CostOption.objects.filter(service=OuterRef("pk"), amount__gt=0))
-        )
+        services = services.filter(free_services())
     if query.accessibility.strip():
         words = query.accessibility.strip()
         accessible = Accessibility.objects.filter(
@@ -349,32 +356,48 @@ def with_narrower_terms(term_ids: tuple[uuid.UUID, ...]) -> set[uuid.UUID]:
 
 def matching_schedules(query: ServiceQuery) -> QuerySet[Schedule]:
     """Schedules of the outer service (its own, or one of its service-at-locations') that fit
-    the day and times of `query`, all on the one schedule."""
+    the day and times of `query`, all on the one schedule.
+
+    With `open_at`, a session that runs past midnight (closing at or before it opens) also
+    counts on the next day until it closes: it is then the previous day's session, so it is
+    found by the previous day's code and must have been valid on the previous date."""
     schedules = Schedule.objects.filter(
         Q(service=OuterRef("pk")) | Q(service_at_location__service=OuterRef("pk"))
     )
-    if query.day:
-        schedules = schedules.filter(freq=Schedule.Frequency.WEEKLY, byday__icontains=query.day)
     if query.start_time is not None:
         schedules = schedules.filter(opens_at__gte=query.start_time)
     if query.end_time is not None:
         schedules = schedules.filter(closes_at__lte=query.end_time)
+    overnight = Q(closes_at__lte=F("opens_at"))
+    same_day = Q()
+    if query.day:
+        same_day &= _on_weekday(query.day)
     if query.open_at is not None:
-        # Open from opens_at until closes_at; a closing time at or before the opening time
-        # (18:00 to 00:00, 22:00 to 02:00) runs past midnight.
-        schedules = schedules.filter(
-            Q(closes_at__gt=query.open_at) | Q(closes_at__lte=F("opens_at")),
-            opens_at__lte=query.open_at,
-        )
+        # Open from opens_at until closes_at, or past midnight when the session runs overnight.
+        same_day &= Q(opens_at__lte=query.open_at) & (Q(closes_at__gt=query.open_at) | overnight)
     if query.on_date is not None:
-        day = query.on_date
-        schedules = schedules.filter(
-            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
-            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
-            Q(dtstart__isnull=True) | Q(dtstart__lte=day),
-            Q(until__isnull=True) | Q(until__gte=day),
-        )
-    return schedules
+        same_day &= _valid_on(query.on_date)
+    if query.open_at is None:
+        return schedules.filter(same_day)
+    after_midnight = overnight & Q(closes_at__gt=query.open_at)
+    if query.day:
+        after_midnight &= _on_weekday(DAY_CODES[DAY_CODES.index(query.day) - 1])
+    if query.on_date is not None:
+        after_midnight &= _valid_on(query.on_date - datetime.timedelta(days=1))
+    return schedules.filter(same_day | after_midnight)
+
+
+def _on_weekday(code: str) -> Q:
+    return Q(freq=Schedule.Frequency.WEEKLY, byday__icontains=code)
+
+
+def _valid_on(day: datetime.date) -> Q:
+    return (
+        (Q(valid_from__isnull=True) | Q(valid_from__lte=day))
+        & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        & (Q(dtstart__isnull=True) | Q(dtstart__lte=day))
+        & (Q(until__isnull=True) | Q(until__gte=day))
+    )
 
 
 # --- Keywords -------------------------------------------------------------------------------

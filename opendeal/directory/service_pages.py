@@ -6,10 +6,10 @@ The page shows only listings the public may see: active or temporarily closed se
 
 import uuid
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from . import costs as cost_rules
 from .models import (
     Address,
     Attribute,
@@ -72,9 +72,8 @@ class ServiceDetails:
 
     @property
     def is_free(self) -> bool:
-        """Free when every cost option is nothing (and there is at least one)."""
-        amounts = [cost.amount for cost in self.costs]
-        return bool(amounts) and all(amount == Decimal("0") for amount in amounts)
+        """Free by the rule "free services only" searches with (see `costs.py`)."""
+        return cost_rules.is_free(cost.amount for cost in self.costs)
 
     @property
     def ages(self) -> str:

@@ -41,6 +41,7 @@ from opendeal.directory.oruk.spec import BY_KEY
 from opendeal.directory.search import (
     DAY_CODES,
     LONDON,
+    MAX_PAGE,
     ServiceQuery,
     search_service_at_locations,
     search_services,
@@ -51,7 +52,11 @@ HSDS_VERSION = "3.0"
 PROFILE_URL = "https://github.com/openreferral/uk-profile"
 OPENAPI_URL = "https://raw.githubusercontent.com/openreferral/uk-profile/main/openapi.json"
 DEFAULT_PER_PAGE = 50
+# The standard gives page and per_page as integers and no bounds; ours keep a page's offset
+# within what the databases can count (search.MAX_PAGE) and a page's size reasonable.
 MAX_PER_PAGE = 1000
+# Ages are whole years (the database holds them as small integers).
+MAX_AGE = 32767
 DAY_NAMES = {
     name: code
     for code, name in zip(
@@ -137,7 +142,11 @@ class Parameters:
         if number < minimum or (maximum is not None and number > maximum):
             limits = f"from {minimum}" + (f" to {maximum}" if maximum is not None else " upwards")
             raise BadParameter(name, f"must be a whole number {limits}")
-        return int(number)
+        # Exactly, where the float is not (99999999999999999 reads as 1e17): within the bounds.
+        try:
+            return int(raw)
+        except ValueError:
+            return int(number)
 
     def uuids(self, name: str) -> tuple[uuid.UUID, ...]:
         """One id, or several separated by commas."""
@@ -186,10 +195,17 @@ class Parameters:
             raise BadParameter(
                 name, f"“{raw}” is not a date and time like 2026-01-31T09:30:00Z"
             ) from None
-        return timezone.make_aware(moment, LONDON) if timezone.is_naive(moment) else moment
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, LONDON)
+        # In UTC, as the database compares it: a moment at either end of the calendar with an
+        # offset (9999-12-31T23:59:59-14:00) has no UTC time, and is refused here.
+        try:
+            return moment.astimezone(dt.UTC)
+        except OverflowError:
+            raise BadParameter(name, f"“{raw}” is outside the years 1 to 9999 in UTC") from None
 
     def paging(self) -> tuple[int, int]:
-        page = self.integer("page", 1, minimum=1)
+        page = self.integer("page", 1, minimum=1, maximum=MAX_PAGE)
         per_page = self.integer("per_page", DEFAULT_PER_PAGE, minimum=1, maximum=MAX_PER_PAGE)
         return page, per_page
 
@@ -221,8 +237,8 @@ class Parameters:
                 organization_id=self.uuid("organization_id"),
                 near=near,
                 within_metres=within,
-                minimum_age=self.integer("minimum_age"),
-                maximum_age=self.integer("maximum_age"),
+                minimum_age=self.integer("minimum_age", maximum=MAX_AGE),
+                maximum_age=self.integer("maximum_age", maximum=MAX_AGE),
                 day=self.day("day"),
                 start_time=self.time("start_time"),
                 end_time=self.time("end_time"),
@@ -284,6 +300,8 @@ def services(request: HttpRequest) -> dict | list:
     parameters = Parameters(request)
     query = parameters.service_query()
     full = parameters.boolean("full")
+    # Checked even where minimal ignores them, so a bad page is refused the same either way.
+    page, per_page = parameters.paging()
     if parameters.boolean("minimal"):
         # "Aim to return all services within one call": every match, unpaged.
         found = search_services(query, per_page=Service.objects.count() or 1)
@@ -291,7 +309,6 @@ def services(request: HttpRequest) -> dict | list:
             {"id": str(service.pk), "modified_date": json_value(service.modified)}
             for service in found.services
         ]
-    page, per_page = parameters.paging()
     loader = full_services(Service.objects.all()) if full else None
     found = search_services(query, page=page, per_page=per_page, queryset=loader)
     contents = (

@@ -10,13 +10,22 @@ Two layouts are read:
 
 Records are upserted by their `id`. Everything is checked before anything is written, and the
 writes run in one transaction, so a package with any problem changes nothing; the error names
-every problem by file, row (CSV) or JSON path, and field.
+every problem by file, row (CSV) or JSON path, and field. Besides each field's type, the checks
+refuse text the database cannot store (NUL, unpaired surrogates), coordinates outside WGS84's
+±90° latitude and ±180° longitude, and two copies of one record (the same id) that give a field
+different values; copies that agree, or where one only fills in fields the other leaves out,
+are one record.
+
+A service new to the directory starts its "last reviewed" date (`last_reviewed_on`, ours) from
+the feed's `assured_date`, else its `last_modified`, else the day of the import, never later
+than that day; a re-import moves an existing date forward to a later one from the feed.
 """
 
 import csv
 import datetime as dt
 import functools
 import json
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -231,36 +240,73 @@ class PackageReader:
     # --- CSV ------------------------------------------------------------------------------
 
     def read_csv_folder(self, folder: Path) -> None:
+        """Every file of each object type: packages (the standard's own example among them)
+        carry some tables under two names, e.g. `address.csv` and the fuller `addresses.csv`,
+        and a record in both is read as one, with the columns of both."""
         read: set[str] = set()
         for object_type in OBJECT_TYPES:
-            path = next(
-                (folder / name for name in object_type.csv_files if (folder / name).is_file()),
-                None,
+            paths = [folder / name for name in object_type.csv_files if (folder / name).is_file()]
+            read.update(path.name for path in paths)
+            rows = [self._read_csv(object_type, path) for path in paths]
+            self.occurrences.extend(
+                _merge_files(object_type.key, rows, self.problems)
+                if len(rows) > 1
+                else (rows[0] if rows else [])
             )
-            if path is not None:
-                read.add(path.name)
-                self._read_csv(object_type, path)
         self.ignored_files = sorted(
             path.name for path in folder.glob("*.csv") if path.name not in read
         )
 
-    def _read_csv(self, object_type: ObjectType, path: Path) -> None:
+    def _read_csv(self, object_type: ObjectType, path: Path) -> list[Occurrence]:
+        occurrences: list[Occurrence] = []
         try:
             with path.open(encoding="utf-8-sig", newline="") as stream:
                 reader = csv.DictReader(stream)
                 headers = set(reader.fieldnames or ())
                 if "id" not in headers:
                     self.problems.append(Problem(path.name, "id", "the header has no “id” column"))
-                    return
+                    return []
                 wanted = [name for name in ("id", *object_type.fields) if name in headers]
                 # Row numbers as a spreadsheet shows them: the header is row 1.
                 for row_number, row in enumerate(reader, start=2):
                     data = {name: row[name] for name in wanted if row.get(name) not in (None, "")}
-                    self.occurrences.append(
+                    occurrences.append(
                         Occurrence(object_type.key, f"{path.name} row {row_number}", data)
                     )
         except (OSError, UnicodeDecodeError, csv.Error) as error:
             self.problems.append(Problem(path.name, None, f"is not a readable CSV file ({error})"))
+        return occurrences
+
+
+def _merge_files(
+    key: str, files: list[list[Occurrence]], problems: list[Problem]
+) -> list[Occurrence]:
+    """The rows of two or more files of one object type, a record in several read as one with
+    the columns of all; a column given different values is a problem naming both rows."""
+    merged: dict[str, Occurrence] = {}
+    unnamed: list[Occurrence] = []
+    for occurrences in files:
+        for occurrence in occurrences:
+            record_id = occurrence.data.get("id")
+            earlier = merged.get(record_id) if record_id is not None else None
+            if record_id is None:
+                unnamed.append(occurrence)
+            elif earlier is None:
+                merged[record_id] = occurrence
+            else:
+                for name, value in occurrence.data.items():
+                    given = earlier.data.setdefault(name, value)
+                    if given != value:
+                        problems.append(
+                            Problem(
+                                occurrence.where,
+                                name,
+                                f"is “{value}” but {earlier.where} gives “{given}” for the "
+                                f"same {key}",
+                            )
+                        )
+                earlier.where += f" (with {occurrence.where})"
+    return [*merged.values(), *unnamed]
 
 
 def _list_at(
@@ -279,6 +325,26 @@ def _list_at(
 # --- Checking and writing -------------------------------------------------------------------
 
 
+# Characters PostgreSQL cannot hold in text: NUL, and the halves of a UTF-16 surrogate pair,
+# which are not characters in UTF-8 (JSON's "\\ud800" unpaired). Refused on every database.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# WGS84 bounds, in degrees, of the fields that hold coordinates: (object type, field) -> bounds.
+COORDINATE_BOUNDS = {
+    ("location", "latitude"): (Decimal(-90), Decimal(90)),
+    ("location", "longitude"): (Decimal(-180), Decimal(180)),
+}
+
+
+def _unstorable_text(value: str) -> str | None:
+    """Why the database could not store `value`, or None."""
+    found = _UNSTORABLE.search(value)
+    if found is None:
+        return None
+    character = found.group()
+    name = "a NUL character" if character == "\x00" else "an unpaired surrogate"
+    return f"holds {name} (U+{ord(character):04X}) at position {found.start() + 1}"
+
+
 def _is_required(model_field_: models.Field) -> bool:
     return not model_field_.null and not model_field_.has_default()
 
@@ -293,6 +359,9 @@ def _convert(model_field_: models.Field, raw: Any) -> Any:
         raw = int(raw)
     if isinstance(model_field_, models.TextField | models.CharField):
         raw = str(raw)
+        unstorable = _unstorable_text(raw)
+        if unstorable is not None:
+            raise ValueError(unstorable)
     if isinstance(model_field_, models.DecimalField) and isinstance(raw, float):
         raw = repr(raw)  # via text, so 53.1 stays 53.1 rather than its binary expansion
     try:
@@ -365,6 +434,7 @@ def _converter(model_field_: models.Field) -> Callable[[Any], Any]:
                 isinstance(raw, str)
                 and (not allowed or raw in allowed)
                 and (longest is None or len(raw) <= longest)
+                and _UNSTORABLE.search(raw) is None
             ):
                 return raw
             return slow(raw)
@@ -401,15 +471,39 @@ def _field_plan(
         reference = object_type.references.get(name)
         empty = None if target.null or _is_required(target) else target.get_default()
         convert = _converter(target.target_field if reference else target)
+        bounds = COORDINATE_BOUNDS.get((key, name))
+        if bounds is not None:
+            convert = _bounded(convert, *bounds)
         plan.append((name, target.attname, _is_required(target), empty, convert, reference))
     return tuple(plan)
+
+
+def _bounded(convert: Callable[[Any], Any], lowest: Decimal, highest: Decimal) -> Callable:
+    def to_bounded(raw: Any) -> Any:
+        value = convert(raw)
+        if not lowest <= value <= highest:
+            raise ValueError(f"{value} is outside {lowest} to {highest} degrees")
+        return value
+
+    return to_bounded
+
+
+@functools.cache
+def _empty_values(key: str) -> tuple[tuple[str, Any], ...]:
+    """(attname, value when not given) of an object type's fields other than `id`."""
+    return tuple(
+        (attname, empty) for name, attname, _r, empty, _c, _ref in _field_plan(key) if name != "id"
+    )
 
 
 def _check(
     occurrences: list[Occurrence], problems: list[Problem]
 ) -> dict[str, dict[uuid.UUID, dict[str, Any]]]:
-    """Convert every occurrence, check references, and merge occurrences of the same id."""
+    """Convert every occurrence, check references, and merge occurrences of the same id: the
+    fields each gives, a field given two different values being a problem naming both."""
     merged: dict[str, dict[uuid.UUID, dict[str, Any]]] = defaultdict(dict)
+    # Where each merged record was first found, to name it beside a copy that disagrees.
+    first_where: dict[tuple[str, uuid.UUID], str] = {}
     # (where, field, target key, target id) for every reference, checked once all ids are known.
     references: list[tuple[str, str, str, uuid.UUID]] = []
     # Ids in the package, even of records with problems, so that a reference to a record with a
@@ -424,17 +518,16 @@ def _check(
             earlier = first_seen.setdefault((occurrence.key, raw_id), occurrence.data)
             if earlier is not occurrence.data and earlier == occurrence.data:
                 continue
+        # Only the fields this occurrence gives; the others are filled in once all are merged.
         values: dict[str, Any] = {}
         ok = True
         data = occurrence.data
-        for name, attname, required, empty, convert, reference in _field_plan(occurrence.key):
+        for name, attname, required, _empty, convert, reference in _field_plan(occurrence.key):
             raw = data.get(name)
             if raw is None or raw == "":
                 if required:
                     problems.append(Problem(occurrence.where, name, "is required"))
                     ok = False
-                else:
-                    values[attname] = empty
                 continue
             try:
                 value = convert(raw)
@@ -446,10 +539,21 @@ def _check(
                 references.append((occurrence.where, name, reference, value))
             values[attname] = value
         if ok:
-            present[occurrence.key].add(values["id"])
-            merged[occurrence.key].setdefault(values["id"], {}).update(values)
+            record_id = values["id"]
+            present[occurrence.key].add(record_id)
+            record = merged[occurrence.key].get(record_id)
+            if record is None:
+                merged[occurrence.key][record_id] = values
+                first_where[(occurrence.key, record_id)] = occurrence.where
+            else:
+                _merge_copy(occurrence, record, values, first_where, problems)
         elif "id" in values:
             present[occurrence.key].add(values["id"])
+    for key, records in merged.items():
+        empties = _empty_values(key)
+        for record in records.values():
+            for attname, empty in empties:
+                record.setdefault(attname, empty)
     missing_by_key: dict[str, set[uuid.UUID]] = defaultdict(set)
     for _where, _name, key, target_id in references:
         if target_id not in present[key]:
@@ -463,6 +567,29 @@ def _check(
                 Problem(where, name, f"there is no {key} “{target_id}” in the package or directory")
             )
     return merged
+
+
+def _merge_copy(
+    occurrence: Occurrence,
+    record: dict[str, Any],
+    values: dict[str, Any],
+    first_where: dict[tuple[str, uuid.UUID], str],
+    problems: list[Problem],
+) -> None:
+    """Merge a further copy of a record into it; a field the two give differently is refused,
+    as neither can be taken to be the publisher's meaning."""
+    fields = {attname: name for name, attname, *_rest in _field_plan(occurrence.key)}
+    for attname, value in values.items():
+        given = record.setdefault(attname, value)
+        if given != value:
+            first = first_where[(occurrence.key, values["id"])]
+            problems.append(
+                Problem(
+                    occurrence.where,
+                    fields[attname],
+                    f"is “{value}” but the same {occurrence.key} at {first} has “{given}”",
+                )
+            )
 
 
 # Rows per INSERT/UPDATE and ids per lookup: under SQLite's 999 query parameters.
@@ -557,6 +684,8 @@ def _write(merged: dict[str, dict[uuid.UUID, dict[str, Any]]], report: ImportRep
         model = object_type.model
         # Into an empty table (a first import) there is nothing to look up.
         existing = _existing_ids(model, list(records)) if model.objects.exists() else set()
+        if object_type.key == "service":
+            _set_review_dates(records, existing, timezone.localdate(now))
         created = [values for record_id, values in records.items() if record_id not in existing]
         if created:
             _insert(model, created, now)
@@ -572,6 +701,26 @@ def _write(merged: dict[str, dict[uuid.UUID, dict[str, Any]]], report: ImportRep
             fields = [name for name in next(iter(records.values())) if name != "id"]
             model.objects.bulk_update(updated, [*fields, "modified"], batch_size=WRITE_BATCH_SIZE)
         report.counts[object_type.key] = {"created": len(created), "updated": len(updated)}
+
+
+def _set_review_dates(
+    records: dict[uuid.UUID, dict[str, Any]], existing: set[uuid.UUID], today: dt.date
+) -> None:
+    """Each service's `last_reviewed_on`: the later of the date it has in the directory and
+    the feed's (`assured_date`, else `last_modified`; never after today); today when neither
+    gives one, so an import is not at once a pile of stale listings."""
+    model = BY_KEY["service"].model
+    known: dict[uuid.UUID, dt.date | None] = {}
+    ids = [record_id for record_id in records if record_id in existing]
+    for start in range(0, len(ids), LOOKUP_BATCH_SIZE):
+        batch = ids[start : start + LOOKUP_BATCH_SIZE]
+        known.update(model.objects.filter(pk__in=batch).values_list("pk", "last_reviewed_on"))
+    for record_id, values in records.items():
+        fed = values.get("assured_date")
+        if fed is None and values.get("last_modified") is not None:
+            fed = timezone.localdate(values["last_modified"])
+        dates = [date for date in (known.get(record_id), fed and min(fed, today)) if date]
+        values["last_reviewed_on"] = max(dates) if dates else today
 
 
 def import_reader(reader: PackageReader, source: str, actor: User | None = None) -> ImportReport:

@@ -15,8 +15,11 @@ from opendeal.directory import models as directory
 class ObjectType:
     key: str
     model: type[models.Model]
-    # The standard's CSV file first; the other names are older spellings seen in the wild,
-    # read only when the standard's file is absent.
+    # The standard's CSV file first (the `path` of its table schema, which the exporter
+    # writes); then other names packages use for the same table. The importer reads every one
+    # present as one table: the standard's own example package has `address.csv` and
+    # `schedule.csv` (its schemas' names) and also `addresses.csv` and `schedules.csv`, which
+    # hold the same records with more of the schema's columns.
     csv_files: tuple[str, ...]
     # The standard's field names other than `id`, in the standard's column order.
     fields: tuple[str, ...]

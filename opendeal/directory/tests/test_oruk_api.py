@@ -374,6 +374,89 @@ def test_other_lists_refuse_a_negative_page(endpoint):
     assert get(endpoint, page="-1").status_code == 400
 
 
+LIST_ENDPOINTS = [
+    "services",
+    "taxonomies",
+    "taxonomy_terms",
+    "organizations",
+    "service_at_locations",
+]
+
+
+@pytest.mark.parametrize(
+    "page", ["1e20", "99999999999999999999", "9223372036854775807", "1000001", "1e6.5"]
+)
+@pytest.mark.parametrize("endpoint", LIST_ENDPOINTS)
+def test_a_page_beyond_the_limit_is_a_400_naming_it(endpoint, page, standard_example):
+    response = get(endpoint, page=page)
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["invalid_params"][0]["name"] == "page"
+
+
+@pytest.mark.parametrize("endpoint", LIST_ENDPOINTS)
+def test_the_last_page_allowed_is_answered_empty(endpoint, standard_example):
+    body = get_json(endpoint, page="1000000", per_page="1000")
+
+    assert (body["page_number"], body["empty"], body["contents"]) == (1_000_000, True, [])
+
+
+@pytest.mark.parametrize(
+    "params", [{"page": "-1"}, {"page": "0"}, {"page": "1e20"}, {"per_page": "100000"}]
+)
+def test_minimal_refuses_a_bad_page_as_without_it(params):
+    make_service("Alpha")
+
+    response = get("services", minimal="true", **params)
+
+    assert response.status_code == 400
+    assert response.json()["invalid_params"][0]["name"] in params
+
+
+@pytest.mark.parametrize(
+    "moment", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59"]
+)
+def test_modified_after_beyond_the_calendar_in_utc_is_a_400(moment):
+    make_service("Alpha")
+
+    response = get("services", modified_after=moment)
+
+    if moment == "9999-12-31T23:59:59":  # London's winter is UTC: the last moment there is
+        assert get_json("services", modified_after=moment)["contents"] == []
+        return
+    assert response.status_code == 400
+    assert response.json()["invalid_params"][0]["name"] == "modified_after"
+
+
+def test_modified_after_is_compared_in_utc():
+    alpha = make_service("Alpha")
+    changed = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
+    directory.Service.objects.filter(pk=alpha.pk).update(modified=changed)
+
+    # 12:00 UTC is 13:00 in London (BST) and 02:00 at -10:00.
+    assert names(get_json("services", modified_after="2026-06-01T13:00:00")) == ["Alpha"]
+    assert names(get_json("services", modified_after="2026-06-01T13:00:01")) == []
+    assert names(get_json("services", modified_after="2026-06-01T02:00:00-10:00")) == ["Alpha"]
+    assert names(get_json("services", modified_after="2026-06-01T02:00:01-10:00")) == []
+
+
+def test_an_age_beyond_any_the_database_holds_is_a_400():
+    response = get("services", minimum_age="99999999999999999999")
+
+    assert response.status_code == 400
+    assert response.json()["invalid_params"][0]["name"] == "minimum_age"
+
+
+@pytest.mark.parametrize("endpoint", ["", "services", "service_at_locations"])
+def test_a_nul_in_the_query_is_a_json_problem(endpoint):
+    response = get(endpoint, search="\x00")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 400
+
+
 def test_the_api_is_read_only_and_answers_preflight():
     posted = Client().post("/oruk/services", {"name": "x"})
     preflight = Client().options("/oruk/services")

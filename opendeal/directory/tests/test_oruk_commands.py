@@ -6,8 +6,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import DataError
 
 from opendeal.directory import models as directory
+from opendeal.directory.oruk import importer
 from opendeal.directory.tests.oruk_files import CSV_EXAMPLE_DIR, EXAMPLES_DIR, load_json
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +21,7 @@ def test_import_oruk_reads_a_csv_folder_and_reports_counts():
     call_command("import_oruk", str(CSV_EXAMPLE_DIR), stdout=out)
 
     assert "service: 1 created, 0 updated" in out.getvalue()
-    assert "Not read: addresses.csv, meta_table_descriptions.csv" in out.getvalue()
+    assert "Not read: meta_table_descriptions.csv, programs.csv" in out.getvalue()
     assert directory.Service.objects.count() == 1
 
 
@@ -34,6 +36,31 @@ def test_import_oruk_refuses_a_bad_file_and_writes_nothing(tmp_path):
 
     assert directory.Service.objects.count() == 0
     assert directory.Organization.objects.count() == 0
+
+
+def test_import_oruk_refuses_a_nul_naming_the_file_record_and_field(tmp_path):
+    service = load_json(EXAMPLES_DIR / "service_full.json")
+    service["schedules"][0]["notes"] = "Closed\u0000 at lunch"
+    path = tmp_path / "nul.json"
+    path.write_text(json.dumps([service]), encoding="utf-8")
+
+    with pytest.raises(CommandError) as refused:
+        call_command("import_oruk", str(path))
+
+    assert "nul.json: [0].schedules[0], field “notes”: holds a NUL character" in str(refused.value)
+    assert directory.Service.objects.count() == 0
+    assert directory.Schedule.objects.count() == 0
+
+
+def test_import_oruk_reports_a_database_refusal_without_a_traceback(tmp_path, monkeypatch):
+    def refuse(merged, report):
+        raise DataError("value too long for the column")
+
+    monkeypatch.setattr(importer, "_write", refuse)
+
+    with pytest.raises(CommandError, match=re.escape("the database refused it (value too long")):
+        call_command("import_oruk", str(EXAMPLES_DIR / "service_full.json"))
+    assert directory.Service.objects.count() == 0
 
 
 def test_export_oruk_writes_json_that_import_oruk_reads_back(tmp_path):

@@ -8,12 +8,20 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from opendeal.core.models import AuditEvent
 from opendeal.directory import models as directory
 from opendeal.directory.oruk.importer import OrukImportError, import_json_data, import_package
 from opendeal.directory.oruk.spec import OBJECT_TYPES
-from opendeal.directory.tests.oruk_files import CSV_EXAMPLE_DIR, EXAMPLES_DIR, load_json
+from opendeal.directory.tests.oruk_files import (
+    CSV_EXAMPLE_DIR,
+    EXAMPLE_LATITUDE,
+    EXAMPLE_LONGITUDE,
+    EXAMPLES_DIR,
+    STANDARD_EXAMPLES_DIR,
+    load_json,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +65,10 @@ def test_the_standards_full_service_example_imports_every_object_it_holds():
     assert service.last_modified == dt.datetime(2023, 3, 15, 10, 30, 45, 123000, tzinfo=dt.UTC)
     assert service.organization.name == "Example Organization Inc."
     location = directory.Location.objects.get()
-    assert (location.latitude, location.longitude) == (Decimal("100"), Decimal("101"))
+    assert (location.latitude, location.longitude) == (
+        Decimal(EXAMPLE_LATITUDE),
+        Decimal(EXAMPLE_LONGITUDE),
+    )
     link = directory.ServiceAtLocation.objects.get()
     assert (link.service_id, link.location_id) == (service.pk, location.pk)
     schedule = directory.Schedule.objects.get()
@@ -88,14 +99,12 @@ def test_the_standards_csv_package_imports_one_of_each_object():
 
     assert directory_counts() == dict.fromkeys(NOTHING, 1)
     assert report.counts == {key: {"created": 1, "updated": 0} for key in NOTHING}
-    # Read: the standard's file names; not read: other tables and older duplicate spellings.
+    # Read: every file of a table the directory holds, under either of its names; not read:
+    # the other tables.
     assert report.ignored_files == [
-        "addresses.csv",
         "meta_table_descriptions.csv",
         "programs.csv",
         "required_documents.csv",
-        "schedules.csv",
-        "taxonomy.csv",
     ]
     language = directory.Language.objects.get()
     assert language.service_id == SERVICE_ID
@@ -103,6 +112,14 @@ def test_the_standards_csv_package_imports_one_of_each_object():
     schedule = directory.Schedule.objects.get()
     assert schedule.service_at_location_id == uuid.UUID("e94c9f38-1e8f-4564-91d4-d53501ab1765")
     assert schedule.bymonthday == "2,3,4"
+    # schedule.csv and schedules.csv hold the same schedule; only schedules.csv has these.
+    assert (schedule.wkst, schedule.count, schedule.until) == ("TU", 3, dt.date(2005, 1, 1))
+    assert (schedule.byweekno, schedule.byyearday) == ("41,42", "2,3,4")
+    assert schedule.location_id == uuid.UUID("3a19ff88-4620-4d17-9830-ac1d859eb5d5")
+    assert schedule.timezone == Decimal("3")
+    # address.csv and addresses.csv likewise; only addresses.csv has address_2.
+    address = directory.Address.objects.get()
+    assert (address.address_1, address.address_2) == ("1-30 Main Street", "MyVillage")
     term = directory.TaxonomyTerm.objects.get()
     assert term.taxonomy_id == uuid.UUID("07ff6aee-a219-438c-b694-d2fcb6c5373b")
     assert directory.Attribute.objects.get().taxonomy_term_id == term.pk
@@ -312,3 +329,145 @@ def test_well_formed_values_take_the_quick_path_to_the_same_values():
     assert (stored.latitude, stored.longitude) == (Decimal("53.545012"), Decimal("-2.632501"))
     assert directory.Schedule.objects.get().opens_at == dt.time(9, 30)
     assert directory.CostOption.objects.get().amount == Decimal("2.50")
+
+
+# --- Text the database cannot store, coordinates, copies of one record, review dates --------
+
+
+@pytest.mark.parametrize(
+    "character, name",
+    [("\x00", "a NUL character (U+0000)"), ("\ud800", "an unpaired surrogate (U+D800)")],
+)
+def test_text_the_database_cannot_store_is_refused_naming_where(character, name):
+    service = load_json(EXAMPLES_DIR / "service_full.json")
+    service["name"] = f"Bad{character}name"
+    service["contacts"][0]["name"] = f"Ann{character}"
+
+    assert_refused(
+        {"contents": [service]},
+        f"bad.json: contents[0], field “name”: holds {name} at position 4",
+        f"bad.json: contents[0].contacts[0], field “name”: holds {name} at position 4",
+    )
+
+
+def test_a_nul_in_a_csv_file_names_the_file_row_and_field(tmp_path):
+    folder = copy_csv_example(tmp_path)
+    replace_in(folder / "services.csv", "Community Counselling", "Community\x00Counselling")
+
+    assert_refused(
+        folder,
+        "services.csv row 2, field “name”: holds a NUL character (U+0000) at position 10",
+    )
+
+
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("latitude", 500, "500 is outside -90 to 90 degrees"),
+        ("latitude", "-90.000001", "-90.000001 is outside -90 to 90 degrees"),
+        ("longitude", 180.5, "180.5 is outside -180 to 180 degrees"),
+    ],
+)
+def test_coordinates_outside_wgs84_are_refused(name, value, message):
+    service = load_json(EXAMPLES_DIR / "service_full.json")
+    service["service_at_locations"][0]["location"][name] = value
+
+    assert_refused(
+        [service], f"bad.json: [0].service_at_locations[0].location, field “{name}”: {message}"
+    )
+
+
+def test_coordinates_at_the_limits_are_accepted():
+    service = load_json(EXAMPLES_DIR / "service_full.json")
+    location = service["service_at_locations"][0]["location"]
+    location["latitude"], location["longitude"] = -90, "180"
+
+    import_json_data([service], "edge.json")
+
+    stored = directory.Location.objects.get()
+    assert (stored.latitude, stored.longitude) == (Decimal(-90), Decimal(180))
+
+
+def test_the_standards_own_example_is_refused_for_its_placeholder_coordinates():
+    """The published example puts its location at latitude 100, longitude 101."""
+    assert_refused(
+        STANDARD_EXAMPLES_DIR / "service_full.json",
+        "service_full.json: $.service_at_locations[0].location, field “latitude”: "
+        "100 is outside -90 to 90 degrees",
+    )
+
+
+def test_two_copies_of_a_service_that_disagree_are_refused_naming_both():
+    service = load_json(EXAMPLES_DIR / "service_full.json")
+    other = json.loads(json.dumps(service))
+    other["name"] = "Other name"
+
+    assert_refused(
+        [service, other],
+        "bad.json: [1], field “name”: is “Other name” but the same service at bad.json: [0] "
+        "has “Community Counselling”",
+    )
+
+
+def test_copies_of_a_record_that_agree_or_fill_each_other_in_are_one_record():
+    service = load_json(EXAMPLES_DIR / "service_full.json")
+    other = json.loads(json.dumps(service))
+    website = service["organization"].pop("website")
+    email = other["organization"].pop("email")
+
+    import_json_data([service, other], "copies.json")
+
+    stored = directory.Organization.objects.get()
+    assert (stored.website, stored.email) == (website, email)
+    assert directory.Service.objects.count() == 1
+
+
+def test_address_csv_and_addresses_csv_that_disagree_are_refused_naming_both(tmp_path):
+    folder = copy_csv_example(tmp_path)
+    replace_in(folder / "addresses.csv", "1-30 Main Street", "2 Side Street")
+
+    assert_refused(
+        folder,
+        "addresses.csv row 2, field “address_1”: is “2 Side Street” but address.csv row 2 "
+        "gives “1-30 Main Street” for the same address",
+    )
+
+
+def test_a_new_service_is_reviewed_as_of_the_feeds_date_or_the_import():
+    today = timezone.localdate()
+    assured = load_json(EXAMPLES_DIR / "service_full.json")  # assured_date 2005-01-01
+    modified_only = json.loads(json.dumps(assured))
+    modified_only.update(id=str(uuid.uuid4()), assured_date=None)
+    neither = json.loads(json.dumps(assured))
+    neither.update(id=str(uuid.uuid4()), assured_date=None, last_modified=None)
+    future = json.loads(json.dumps(assured))
+    future.update(id=str(uuid.uuid4()), assured_date=str(today + dt.timedelta(days=30)))
+    for copy in (modified_only, neither, future):
+        copy["service_at_locations"] = copy["schedules"] = copy["contacts"] = []
+        copy["cost_options"] = copy["funding"] = copy["languages"] = []
+        copy["service_areas"] = copy["attributes"] = []
+
+    import_json_data([assured, modified_only, neither, future], "feed.json")
+
+    reviewed = dict(directory.Service.objects.values_list("id", "last_reviewed_on"))
+    assert reviewed[SERVICE_ID] == dt.date.fromisoformat(assured["assured_date"])
+    assert reviewed[uuid.UUID(modified_only["id"])] == dt.date(2023, 3, 15)
+    assert reviewed[uuid.UUID(neither["id"])] == today
+    assert reviewed[uuid.UUID(future["id"])] == today
+    # Stale only where the feed's own date is over a year old.
+    stale = {service.pk for service in directory.Service.objects.all() if service.is_stale()}
+    assert stale == {SERVICE_ID, uuid.UUID(modified_only["id"])}
+
+
+def test_a_reimport_keeps_a_later_review_and_takes_a_later_assured_date():
+    service = load_json(EXAMPLES_DIR / "service_full.json")
+    service["assured_date"] = "2025-06-01"
+    import_json_data([service], "feed.json")
+    directory.Service.objects.update(last_reviewed_on=dt.date(2025, 9, 1))
+
+    import_json_data([service], "feed.json")
+    assert directory.Service.objects.get().last_reviewed_on == dt.date(2025, 9, 1)
+
+    service["assured_date"] = "2025-10-01"
+    import_json_data([service], "feed.json")
+    assert directory.Service.objects.get().last_reviewed_on == dt.date(2025, 10, 1)

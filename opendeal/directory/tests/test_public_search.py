@@ -252,7 +252,18 @@ def test_a_page_beyond_the_last_offers_the_first(client):
     assert "There is no page 9 of these results" in response.content.decode()
 
 
-@pytest.mark.parametrize("page", ["0", "-3", "two", ""])
+@pytest.mark.parametrize("page", ["99999999999999999999", "9223372036854775807", "1000001"])
+def test_a_page_beyond_the_limit_is_the_last_page_allowed_which_says_so(client, page):
+    make_listing("Walking group", at=WIGAN)
+    add_postcode("WN1 1AA", WIGAN)
+    for parameters in ({}, {"q": "walking"}, {"postcode": "WN1 1AA"}):
+        response = client.get(URL, {**parameters, "page": page})
+        assert response.status_code == 200
+        assert result_names(response) == []
+        assert "There is no page 1000000 of these results" in response.content.decode()
+
+
+@pytest.mark.parametrize("page", ["0", "-3", "two", "", "1e20"])
 def test_a_nonsense_page_number_is_the_first_page(client, page):
     make_listing("Walking group")
     assert search(client, page=page) == ["Walking group"]

@@ -11,9 +11,11 @@ from django.utils import timezone
 from opendeal.directory import models as directory
 from opendeal.directory.fulltext import SQLITE_TABLE, ensure_full_text_index
 from opendeal.directory.search import (
+    MAX_PAGE,
     ServiceQuery,
     fts5_query,
     open_now_query,
+    search_service_at_locations,
     search_services,
     with_text,
 )
@@ -358,6 +360,49 @@ def test_open_now_in_london_time_including_sessions_past_midnight():
     assert names(late) == ["Late cafe", "Night shelter"]
 
 
+def test_open_now_finds_the_part_of_an_overnight_session_after_midnight():
+    weekly(make_service("Night shelter", at=WIGAN), "MO", "22:00", "02:00")
+    weekly(make_service("Evening club"), "MO", "18:00", "00:00")
+    weekly(
+        make_service("Ended shelter"),
+        "MO",
+        "22:00",
+        "02:00",
+        valid_to=dt.date(2026, 1, 11),  # so Monday 12th's session is not held
+    )
+    weekly(
+        make_service("Starts Tuesday"),
+        "MO",
+        "22:00",
+        "02:00",
+        valid_from=dt.date(2026, 1, 13),  # Monday 12th's session is before it starts
+    )
+    # January: London is on GMT. Monday 12 January 2026.
+    monday_late = open_now_query(now=dt.datetime(2026, 1, 12, 23, 0, tzinfo=dt.UTC))
+    tuesday_early = open_now_query(now=dt.datetime(2026, 1, 13, 1, 0, tzinfo=dt.UTC))
+    tuesday_late = open_now_query(now=dt.datetime(2026, 1, 13, 2, 0, tzinfo=dt.UTC))
+    monday_early = open_now_query(now=dt.datetime(2026, 1, 12, 1, 0, tzinfo=dt.UTC))
+
+    assert names(monday_late) == ["Evening club", "Night shelter"]
+    assert names(tuesday_early) == ["Night shelter"]
+    assert names(tuesday_late) == []  # closed at 02:00
+    assert names(monday_early) == []  # Sunday has no session
+    # The same for the places the sessions are held.
+    places = search_service_at_locations(tuesday_early).service_at_locations
+    assert [link.service.name for link in places] == ["Night shelter"]
+
+
+def test_a_time_without_a_day_finds_overnight_sessions_after_midnight():
+    weekly(make_service("Night shelter"), "MO", "22:00", "02:00")
+    weekly(make_service("Day centre"), "MO", "09:00", "17:00")
+
+    assert names(ServiceQuery(open_at=dt.time(1, 30))) == ["Night shelter"]
+    assert names(ServiceQuery(open_at=dt.time(12))) == ["Day centre"]
+    # With a day, it is the day after the session starts.
+    assert names(ServiceQuery(day="TU", open_at=dt.time(1, 30))) == ["Night shelter"]
+    assert names(ServiceQuery(day="MO", open_at=dt.time(1, 30))) == []
+
+
 def test_open_now_keeps_the_rest_of_the_query():
     weekly(make_service("Day centre", "Lunch"), "TH", "09:00", "17:00")
     weekly(make_service("Lunch club"), "FR", "09:00", "17:00")
@@ -378,10 +423,50 @@ def test_free_only_leaves_out_services_with_a_cost():
     mixed = make_service("Gym")
     directory.CostOption.objects.create(id=uuid.uuid4(), service=mixed, amount=Decimal("0"))
     directory.CostOption.objects.create(id=uuid.uuid4(), service=mixed, amount=Decimal("2.00"))
-    make_service("Walking group")  # no cost options
+    make_service("Walking group")  # no cost options: not known to be free
 
-    assert names(ServiceQuery(free_only=True)) == ["Library", "Walking group"]
+    assert names(ServiceQuery(free_only=True)) == ["Library"]
     assert len(names(ServiceQuery())) == 4
+
+
+def test_free_only_and_the_service_page_agree_on_what_is_free(client):
+    """A charge said only in words (the service's fees, a cost option's description) is a
+    charge: the search lists as free only what the service page shows as "Free"."""
+    yoga = make_service("Yoga", fees="£4 per class")
+    pottery = make_service("Pottery")
+    directory.CostOption.objects.create(
+        id=uuid.uuid4(), service=pottery, option="Session", amount_description="£5 per session"
+    )
+    library = make_service("Library")
+    directory.CostOption.objects.create(
+        id=uuid.uuid4(), service=library, amount=Decimal("0"), amount_description="Free"
+    )
+    swimming = make_service("Swimming")
+    directory.CostOption.objects.create(id=uuid.uuid4(), service=swimming, amount=Decimal("3"))
+    half = make_service("Half free")
+    directory.CostOption.objects.create(id=uuid.uuid4(), service=half, amount=Decimal("0"))
+    directory.CostOption.objects.create(id=uuid.uuid4(), service=half, amount=None)
+
+    listed_free = set(names(ServiceQuery(free_only=True)))
+
+    assert listed_free == {"Library"}
+    for service in (yoga, pottery, library, swimming, half):
+        page = client.get(f"/directory/services/{service.pk}/").content.decode()
+        assert ("Free<br>" in page) == (service.name in listed_free), service.name
+
+
+def test_a_page_beyond_the_limit_is_refused_before_the_database_sees_it():
+    make_service("Library", at=WIGAN)
+
+    far = search_services(ServiceQuery(), page=MAX_PAGE, per_page=1000)
+    assert (far.services, far.total) == ([], 1)
+    for page in (MAX_PAGE + 1, 9223372036854775807, 10**20):
+        with pytest.raises(ValueError, match="page must be from 1"):
+            search_services(ServiceQuery(), page=page)
+        with pytest.raises(ValueError, match="page must be from 1"):
+            search_services(ServiceQuery(near=WIGAN), page=page)
+        with pytest.raises(ValueError, match="page must be from 1"):
+            search_service_at_locations(ServiceQuery(), page=page)
 
 
 def test_accessibility_matches_a_locations_accessibility_text():

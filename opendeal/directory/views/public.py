@@ -57,10 +57,13 @@ def map_settings() -> dict:
 
 
 def _page_number(request: HttpRequest) -> int:
+    """The page asked for, within 1 to search.MAX_PAGE: a page past the results shows that
+    there is no such page, with a link to the first."""
     try:
-        return max(1, int(request.GET.get("page", "1")))
+        number = int(request.GET.get("page", "1"))
     except ValueError:
         return 1
+    return min(max(1, number), search.MAX_PAGE)
 
 
 def _postcode_centre(form: SearchForm) -> tuple[float, float] | None:

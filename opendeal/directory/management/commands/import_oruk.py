@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.db import DatabaseError
 from tqdm import tqdm
 
 from opendeal.core.management.importing import ImportCommand
@@ -35,6 +36,13 @@ class Command(ImportCommand):
                 report = import_package(Path(source))
         except OrukImportError as error:
             raise CommandError(str(error)) from error
+        except DatabaseError as error:
+            # The checks refuse what the database would (e.g. NUL in text): should one slip
+            # through, the run was still rolled back, and the reason is said without a traceback.
+            raise CommandError(
+                f"The package was not imported: the database refused it ({error}). Nothing was "
+                "written."
+            ) from error
         for key, counts in report.counts.items():
             self.stdout.write(f"{key}: {counts['created']} created, {counts['updated']} updated")
         if report.ignored_files:
