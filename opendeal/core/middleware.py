@@ -35,11 +35,20 @@ class StaffTwoFactorMiddleware:
         if user.is_authenticated and user.needs_two_factor:
             now = int(time.time())
             last_seen = request.session.get("staff_last_seen", now)
+            # An API client cannot follow a redirect to a sign-in page: it is told why, in the
+            # problem document the APIs answer every refusal with.
+            api = _is_json_api(request.path)
             if now - last_seen > settings.STAFF_SESSION_IDLE_SECONDS:
                 logout(request)
+                if api:
+                    return _problem(401, "Signed out", "The session was idle too long: sign in.")
                 return redirect(f"{reverse('core:sign-in')}?timed_out=1")
             request.session["staff_last_seen"] = now
             if not user.is_verified() and not request.path.startswith(_OPEN_PATH_PREFIXES):
+                if api:
+                    return _problem(
+                        401, "Two-factor sign-in needed", "Finish two-factor sign-in first."
+                    )
                 return redirect(two_factor_url("core:two-factor", request.get_full_path()))
         return self.get_response(request)
 
@@ -57,21 +66,21 @@ class RejectNulCharactersMiddleware:
             if _is_json_api(request.path):
                 # The APIs' clients read errors as RFC 7807 problem documents, as the APIs
                 # answer every other bad request.
-                response = JsonResponse(
-                    {
-                        "type": "about:blank",
-                        "title": "Bad request",
-                        "status": 400,
-                        "detail": _NUL_MESSAGE,
-                    },
-                    status=400,
-                    content_type="application/problem+json",
-                )
+                response = _problem(400, "Bad request", _NUL_MESSAGE)
                 if _is_json_api(request.path, ("/oruk/",)):
                     response["Access-Control-Allow-Origin"] = "*"  # as /oruk/ answers anything
                 return response
             return HttpResponseBadRequest(_NUL_MESSAGE, content_type="text/plain")
         return self.get_response(request)
+
+
+def _problem(status: int, title: str, detail: str) -> JsonResponse:
+    """An RFC 7807 problem document, as the APIs answer."""
+    return JsonResponse(
+        {"type": "about:blank", "title": title, "status": status, "detail": detail},
+        status=status,
+        content_type="application/problem+json",
+    )
 
 
 _NUL_MESSAGE = "The request holds a NUL character, which no field may contain."
