@@ -6,14 +6,17 @@ bulk-inserted (COPY on PostgreSQL, executemany on SQLite), then computes every f
 dashboard shows (`opendeal.care.demand.dashboard`: contacts per month, share without formal
 care, new long-term packages per 100,000 adults, package spend, wellbeing by cohort, before and
 after a date, cost avoided) N times for the whole council and for one team, and prints the
-median and 95th percentile with the figures themselves. Target: a median of 1 s or less on
-PostgreSQL, on a 2-core machine.
+median and 95th percentile with the figures themselves. Then it times the whole page,
+/care/demand/, rendered through Django's test client: signed in as an analyst (the whole
+council) and as the manager of one team. Target: a median of 1 s or less on PostgreSQL (the
+figures), on a 2-core machine.
 
     .venv/bin/python bench/demand.py                       # SQLite (var/bench/demand.sqlite3)
     .venv/bin/python bench/demand.py --postgres postgres://postgres@127.0.0.1:5432/opendeal_bench_demand
 
 With --postgres it runs on SQLite and then on PostgreSQL (in a temporary test_<name> database,
-dropped afterwards). Exits 1 if the PostgreSQL median misses the target.
+dropped afterwards). Exits 1 if the PostgreSQL median misses the target. `--scale 0.01` builds
+a hundredth of the data, for a quick check that it runs (the target is for the full size).
 """
 
 import argparse
@@ -52,9 +55,18 @@ def main() -> int:
         action="store_true",
         help="keep the built database, and reuse one kept before (for measuring changes)",
     )
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="build this fraction of the data (e.g. 0.01 for a quick run; default 1)",
+    )
     parser.add_argument("--database-url", help=argparse.SUPPRESS)  # one run, in a child process
     args = parser.parse_args()
+    if not 0 < args.scale <= 1:
+        parser.error("--scale must be more than 0 and at most 1")
     if args.database_url:
+        _scale(args.scale)
         return run_one(args.database_url, args.repeats, args.keep)
     Path(args.sqlite).parent.mkdir(parents=True, exist_ok=True)
     urls = [f"sqlite:///{args.sqlite}"] + ([args.postgres] if args.postgres else [])
@@ -68,6 +80,8 @@ def main() -> int:
                 url,
                 "--repeats",
                 str(args.repeats),
+                "--scale",
+                str(args.scale),
                 *(["--keep"] if args.keep else []),
             ],
             cwd=PROJECT_DIR,
@@ -75,6 +89,16 @@ def main() -> int:
         for url in urls
     ]
     return max(results)
+
+
+def _scale(fraction: float) -> None:
+    """Shrink every size by `fraction` (the teams stay 20)."""
+    global PEOPLE, CONTACTS, LONG_TERM_PACKAGES, REABLEMENT_PACKAGES, WELLBEING_PEOPLE
+    PEOPLE = max(TEAMS, int(PEOPLE * fraction))
+    CONTACTS = max(TEAMS, int(CONTACTS * fraction))
+    LONG_TERM_PACKAGES = max(1, int(LONG_TERM_PACKAGES * fraction))
+    REABLEMENT_PACKAGES = max(1, int(REABLEMENT_PACKAGES * fraction))
+    WELLBEING_PEOPLE = max(1, int(WELLBEING_PEOPLE * fraction))
 
 
 def run_one(database_url: str, repeats: int, keep: bool = False) -> int:
@@ -120,7 +144,9 @@ def run_one(database_url: str, repeats: int, keep: bool = False) -> int:
             f"{os.cpu_count()} CPUs, load average {load}",
             flush=True,
         )
-        return time_figures(repeats, connection.vendor)
+        missed = time_figures(repeats, connection.vendor)
+        time_pages(repeats)
+        return missed
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=keep)
 
@@ -346,24 +372,93 @@ def time_figures(repeats: int, vendor: str) -> int:
     return 0
 
 
+def time_pages(repeats: int) -> None:
+    """The whole page, /care/demand/, through the test client (URL routing, sign-in and
+    two-factor middleware, the figures, the charts and the template), as an analyst (the whole
+    council) and as one team's manager; the same period and date as the figures above."""
+    from django.conf import settings
+    from django.contrib.auth.models import Group
+    from django.test import Client
+    from django.urls import reverse
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from opendeal.care.models import Team
+    from opendeal.core.models import User
+    from opendeal.core.roles import Role
+
+    if "testserver" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    team = Team.objects.order_by("pk").first()
+
+    def signed_in(role: Role, email: str) -> Client:
+        user = User.objects.filter(email=email).first() or User.objects.create_user(
+            email, "correct horse battery", full_name=f"Bench {role.label}"
+        )
+        user.groups.add(Group.objects.get(name=role.label))
+        client = Client()
+        client.force_login(user)
+        device = TOTPDevice.objects.create(user=user, name="Bench", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        if role == Role.TEAM_MANAGER:
+            team.managers.add(user)
+        return client
+
+    period = {"first": "2023-01-01", "last": "2025-12-31", "split_on": "2024-07-01", "weeks": "52"}
+    visits = [
+        ("analyst, the whole council", signed_in(Role.ANALYST, "bench-analyst@example.org"),
+         {**period, "scope": "council"}),
+        (f"manager, {team.name}", signed_in(Role.TEAM_MANAGER, "bench-manager@example.org"),
+         {**period, "scope": str(team.public_id)}),
+    ]  # fmt: skip
+    url = reverse("care:demand")
+    for label, client, query in visits:
+        timings = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            response = client.get(url, query)
+            timings.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                print(f"  page as {label}: HTTP {response.status_code}")
+                break
+        else:
+            median = statistics.median(timings)
+            p95 = statistics.quantiles(timings, n=20)[-1] if len(timings) > 1 else timings[0]
+            print(
+                f"  /care/demand/ rendered as {label}: median {median * 1000:.0f} ms, "
+                f"p95 {p95 * 1000:.0f} ms ({repeats} runs, {len(response.content):,} bytes)"
+            )
+
+
 def print_figures(board) -> None:
     whole = board.whole
+    # The whole council per 100,000 adults; a team its own packages a year (no adults).
+    rate = "long_term_a_year" if board.is_team else "long_term_per_100k_a_year"
+    unit = "a year" if board.is_team else "a year per 100,000 adults"
+    adults = f" of {whole.adults.adults}" if whole.adults else ""
     print(
         f"    contacts {whole.contacts}, without formal care {whole.share_without_formal_care}%, "
         f"new long-term {whole.new_long_term_packages} "
-        f"({whole.long_term_per_100k_a_year} a year per 100,000 adults of "
-        f"{whole.adults.adults if whole.adults else '?'}), spend £{whole.package_spend:,} on "
+        f"({getattr(whole, rate)} {unit}{adults}), spend £{whole.package_spend:,} on "
         f"{whole.packages_in_spend} packages"
     )
-    print(
-        f"    {len(whole.months)} months (first {whole.months[0].contacts} contacts), "
-        f"{len(whole.cohorts)} cohorts (first: {whole.cohorts[0].people} people, "
-        f"mean SWEMWBS change {whole.cohorts[0].mean_change})"
-    )
+    if whole.months and whole.cohorts:
+        print(
+            f"    {len(whole.months)} months (first {whole.months[0].contacts} contacts), "
+            f"{len(whole.cohorts)} cohorts (first: {whole.cohorts[0].people} people, "
+            f"mean SWEMWBS change {whole.cohorts[0].mean_change})"
+        )
     if board.before and board.after:
         print(
-            f"    before {board.split_on}: {board.before.long_term_per_100k_a_year} a year, "
-            f"after: {board.after.long_term_per_100k_a_year} a year; cost "
+            f"    wellbeing before: {board.before.wellbeing.people} people, mean change "
+            f"{board.before.wellbeing.mean_change}; after: {board.after.wellbeing.people} "
+            f"people, {board.after.wellbeing.mean_change}"
+        )
+        print(
+            f"    before {board.split_on}: {getattr(board.before, rate)} {unit}, "
+            f"after: {getattr(board.after, rate)} {unit}; cost "
             f"{'avoided' if board.cost and board.cost.is_saving else 'added'} "
             f"£{board.cost.magnitude if board.cost else 0:,} "
             f"(mean weekly £{board.cost.mean_weekly_cost if board.cost else '?'}, "

@@ -12,9 +12,11 @@ with one query, and an erased person's trail says nothing about them.
 """
 
 import uuid
+from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from opendeal.core import audit
 from opendeal.core.models import AuditEvent, User
@@ -26,6 +28,7 @@ MANAGE_TEAM_PEOPLE = "care.manage_team_people"
 DOWNLOAD_EXTRACT = "care.download_extract"
 PERSON_OBJECT_TYPE = "care.person"
 ACCESS_REFUSED = "care.person.access_refused"
+VIEWED = "care.person.viewed"
 
 
 # What each audit action means, for the pages that show a trail.
@@ -85,6 +88,29 @@ def record(actor: User | None, action: str, person: Person, **ids) -> AuditEvent
     """Write an audit event about a person's record; `ids` must be ids, names of pages or
     fields, or counts, never personal data."""
     return audit.record(actor, action, person, **ids)
+
+
+def record_views(actor: User, people: Iterable[Person], page: str) -> list[AuditEvent]:
+    """Write "care.person.viewed" (with `page`) to the trail of each of `people` (once each),
+    for a list that names them, in one INSERT."""
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    now = timezone.now()
+    events, seen = [], set()
+    for person in people:
+        if person.pk in seen:
+            continue
+        seen.add(person.pk)
+        events.append(
+            AuditEvent(
+                actor_id=actor_id,
+                action=VIEWED,
+                object_type=PERSON_OBJECT_TYPE,
+                object_id=str(person.public_id),
+                occurred_at=now,
+                details={"page": page},
+            )
+        )
+    return AuditEvent.objects.bulk_create(events)
 
 
 def refuse(actor: User, public_id: uuid.UUID | str, page: str) -> Http404:

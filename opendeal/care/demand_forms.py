@@ -79,9 +79,19 @@ class DemandForm(forms.Form):
     def __init__(self, *args, scope_choices: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["scope"].choices = scope_choices
+        if COUNCIL not in {value for value, _ in scope_choices}:
+            # A rate per 100,000 adults is the whole borough's: teams compare with themselves.
+            del self.fields["baseline_rate"]
 
     def clean(self):
         data = super().clean()
+        scope, baseline = data.get("scope"), data.get("baseline_rate")
+        if scope and scope != COUNCIL and baseline is not None:
+            self.add_error(
+                "baseline_rate",
+                "A baseline rate per 100,000 adults is for the whole council. For a team, "
+                "leave it empty: the team is compared with its own earlier period",
+            )
         first, last, split_on = data.get("first"), data.get("last"), data.get("split_on")
         if first and last and last < first:
             self.add_error("last", "The end of the period must be on or after its start")

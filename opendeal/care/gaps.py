@@ -17,6 +17,13 @@ population), published for LSOAs of 2011. Wigan's 200 LSOAs have the same codes 
 2021 (no LSOA in the borough was split or merged), so a 2021 code is looked up as the same 2011
 code; an LSOA with no 2011 counterpart has no population or decile, and its gap is weighted by
 the heard count alone (shown so on the page).
+
+Small numbers: where fewer than 5 were heard, the heard count is shown as "fewer than 5", and
+the exact weighted gap is never shown or sent (it gives the count back: weighted x population /
+1,000 / deprivation weight). Such a gap is "low": it is ranked, added into its area and
+coloured on the map as if `LOW_HEARD` (2.5, the middle of 1 to 4) had been heard, a value
+worked out from the area's published population and decile only, so nothing on the page or in
+the map's data depends on the count under 5.
 """
 
 import csv
@@ -37,7 +44,7 @@ from opendeal.core.models import User
 from opendeal.fund import neighbourhoods
 from opendeal.geography.geocoding import bounding_box, distance_metres
 
-from .demand import Tally
+from .demand import SMALL_NUMBER, Tally
 from .models import HeardNeed
 
 CENTROIDS_FILE = "geography/lsoa_geometric_centroids_uk.csv"
@@ -49,6 +56,9 @@ IMD_DECILE_COLUMN = (
     "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)"
 )
 POPULATION_COLUMN = "Total population: mid 2015 (excluding prisoners)"
+# What a gap heard fewer than 5 times is ranked as: the middle of 1 to 4.
+LOW_HEARD = Decimal("2.5")
+LOW = "low"
 
 
 def _data_path(relative: str) -> Path:
@@ -107,11 +117,19 @@ def deprivation_weight(decile: int | None) -> Decimal:
     return Decimal(1) + Decimal(10 - decile) / Decimal(9)
 
 
-def weighted_gap(heard: int, population: int | None, decile: int | None) -> Decimal:
+def weighted_gap(heard: int | Decimal, population: int | None, decile: int | None) -> Decimal:
     """Heard per 1,000 residents (the heard count alone when the population is not known),
     times the deprivation weight, to 0.01."""
-    base = Decimal(heard * 1000) / population if population else Decimal(heard)
+    base = Decimal(heard) * 1000 / population if population else Decimal(heard)
     return (base * deprivation_weight(decile)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def ranking_value(heard: int, population: int | None, decile: int | None) -> Decimal:
+    """The weighted gap, or for fewer than SMALL_NUMBER heard the band's value (as if
+    LOW_HEARD had been heard), which does not depend on the count."""
+    if heard < SMALL_NUMBER:
+        return weighted_gap(LOW_HEARD, population, decile)
+    return weighted_gap(heard, population, decile)
 
 
 @dataclass(frozen=True)
@@ -129,7 +147,18 @@ class Gap:
     imd_decile: int | None
     # The nearest active service offering the term, further than the distance (None: nowhere).
     nearest_metres: float | None
+    # What the gap is ranked and added up by: the weighted gap, or when `low` (fewer than 5
+    # heard) the band's value, which gives nothing of the count away. Shown only when not low.
     weighted: Decimal
+
+    @property
+    def low(self) -> bool:
+        return self.heard.suppressed
+
+    @property
+    def weighted_shown(self) -> str:
+        """The weighted gap for the page, or "low" when fewer than 5 were heard."""
+        return LOW if self.low else str(self.weighted)
 
     @property
     def nearest_km(self) -> str | None:
@@ -229,7 +258,7 @@ def find_gaps(distance: float = DEFAULT_DISTANCE_METRES) -> list[Gap]:
                 population=population.get(lsoa11),
                 imd_decile=deciles.get(lsoa11),
                 nearest_metres=nearest(point, offered),
-                weighted=weighted_gap(row["heard"], population.get(lsoa11), deciles.get(lsoa11)),
+                weighted=ranking_value(row["heard"], population.get(lsoa11), deciles.get(lsoa11)),
             )
         )
     gaps.sort(key=lambda gap: (-gap.weighted, gap.term_name, gap.area_code))
@@ -245,11 +274,13 @@ class AreaGap:
     gaps: int
     weighted: Decimal
     terms: list[str]
+    # Gaps heard fewer than 5 times, added in at the low band's value.
+    low_gaps: int = 0
 
 
 def gaps_by_area(gaps: list[Gap], level: str = "lsoa") -> dict[str, AreaGap]:
     """The gaps of each LSOA (`level` "lsoa") or ward ("ward"): how many terms, and the sum of
-    their weighted gaps."""
+    their weighted gaps (a low gap's band value, never its exact weighted gap)."""
     grouped: dict[str, list[Gap]] = defaultdict(list)
     for gap in gaps:
         grouped[gap.ward_code if level == "ward" else gap.area_code].append(gap)
@@ -260,6 +291,7 @@ def gaps_by_area(gaps: list[Gap], level: str = "lsoa") -> dict[str, AreaGap]:
             gaps=len(items),
             weighted=sum((gap.weighted for gap in items), Decimal(0)),
             terms=sorted({gap.term_name for gap in items}),
+            low_gaps=sum(1 for gap in items if gap.low),
         )
         for code, items in grouped.items()
         if code
@@ -313,7 +345,9 @@ def choropleth(gaps: list[Gap], level: str = "lsoa") -> dict:
                     "code": boundary["code"],
                     "name": boundary["name"],
                     "gaps": area.gaps if area else 0,
+                    # With low gaps (fewer than 5 heard) at the band's value, never exact.
                     "weighted": str(weighted),
+                    "low_gaps": area.low_gaps if area else 0,
                     # 0 (no gap) to 4 (the largest fifth of the top weighted gap).
                     "band": band(weighted, top),
                     "terms": area.terms if area else [],

@@ -120,3 +120,22 @@ def test_a_manager_reads_wellbeing_the_trail_and_subject_access(
         page.goto(person + path)
         assert_accessible(page)
     assert world.person.erased_at is None
+
+
+def test_a_caseload_search_keeps_names_and_nhs_numbers_out_of_the_address(
+    page, live_server, sign_in, make_user
+):
+    world = build_world(make_user)
+    signed_in(page, live_server, sign_in(world.practitioner))
+    page.goto("/care/")
+    page.get_by_label("Find by name, postcode or NHS number").fill("943 476 5919")
+    follow(page.get_by_role("button", name="Search"))
+    expect(page.get_by_role("link", name="Margaret Testperson")).to_be_visible()
+    assert "943" not in page.url and "5919" not in page.url
+    assert re.search(r"/care/\?search=[\w-]+$", page.url)
+    assert_accessible(page)
+    # Reloading the address (no form resubmitted) shows the same results.
+    page.reload()
+    expect(page.get_by_role("link", name="Margaret Testperson")).to_be_visible()
+    follow(page.get_by_role("link", name="Clear the search"))
+    expect(page.get_by_label("Find by name, postcode or NHS number")).to_have_value("")

@@ -125,7 +125,8 @@ def test_new_long_term_packages_per_100000_adults(teams):
     for day in range(6):
         make.package(make.person(central), "300.00", JAN + datetime.timedelta(days=day))
     make.package(make.person(central), "300.00", JAN, kind="reablement")
-    figures = demand.period_figures(scope(central), JAN, JAN_END)
+    # The borough's adults are the whole council's denominator, not a team's.
+    figures = demand.period_figures(demand.Scope("Council"), JAN, JAN_END)
     assert figures.new_long_term_packages.value == 6
     expected = (Decimal(600_000) / adults.adults).quantize(Decimal("0.1"))
     assert figures.long_term_per_100k == expected
@@ -217,7 +218,8 @@ def test_before_and_after_use_the_earlier_rate_as_baseline(teams):
         make.package(make.person(central), "200.00", JAN + datetime.timedelta(days=day))
     for day in range(5):
         make.package(make.person(central), "300.00", datetime.date(2026, 2, 1 + day))
-    board = demand.dashboard(scope(central), JAN, FEB_END, split_on=datetime.date(2026, 2, 1))
+    council = demand.Scope("The whole council")
+    board = demand.dashboard(council, JAN, FEB_END, split_on=datetime.date(2026, 2, 1))
     assert board.before.new_long_term_packages.value == 10
     assert board.after.new_long_term_packages.value == 5
     assert board.cost.baseline_rate == board.before.long_term_per_100k_a_year
@@ -275,8 +277,13 @@ def test_page_shows_no_person_and_explains_suppression(make_user, sign_in, teams
     assert "Fictional" not in html
     assert "fewer than 5" in html
     assert "Counts under 5 are shown as" in html
-    assert "Census 2021" in html
-    assert f"{demand.adult_population().adults:,} usual residents" in html
+    assert "secondary suppression" in html
+    # A team's page: the borough's adults are not its denominator.
+    assert f"{demand.adult_population().adults:,} usual residents" not in html
+    assert "compared only with its own earlier period" in html
+    council = sign_in(make_user(Role.ANALYST)).get(reverse("care:demand")).content.decode()
+    assert "Census 2021" in council
+    assert f"{demand.adult_population().adults:,} usual residents" in council
 
 
 def test_bad_dates_are_refused_clearly(make_user, sign_in, teams):
@@ -295,4 +302,205 @@ def test_contacts_before_and_after_come_from_one_count(teams, contacts):
     assert (board.before.contacts.value, board.before.without_formal_care.value) == (6, 4)
     assert (board.after.contacts.value, board.after.without_formal_care.value) == (5, 5)
     assert board.whole.contacts.value == 11
-    assert board.after.share_without_formal_care == Decimal("100.0")
+    # Before: 4 without formal care (fewer than 5); the whole (9) is shown, so after's 5 would
+    # give it back by subtraction: it is hidden too, and so is its share.
+    assert str(board.before.without_formal_care) == "fewer than 5"
+    assert str(board.after.without_formal_care) == "not shown"
+    assert board.after.share_without_formal_care is None
+    assert str(board.whole.without_formal_care) == "9"
+
+
+# A team's own figures (no borough denominator) ----------------------------------------------
+
+
+def test_a_team_gets_no_rate_per_adults_and_no_borough_baseline(teams):
+    central, _ = teams
+    for day in range(10):
+        make.package(make.person(central), "200.00", JAN + datetime.timedelta(days=day))
+    for day in range(5):
+        make.package(make.person(central), "300.00", datetime.date(2026, 2, 1 + day))
+    # Before the fix, the team was divided by the whole borough's adults, and a stated
+    # borough-wide baseline gave a "cost avoided" of millions.
+    board = demand.dashboard(scope(central), JAN, FEB_END, baseline_rate=Decimal("400"))
+    assert board.is_team
+    assert board.whole.adults is None
+    assert board.whole.long_term_per_100k is None
+    assert board.whole.long_term_per_100k_a_year is None
+    assert board.cost is None  # no earlier period of its own to compare with
+    assert board.whole.long_term_a_year == (Decimal(15) * Decimal("365.25") / 59).quantize(
+        Decimal("0.1")
+    )
+
+
+def test_a_team_is_compared_with_its_own_earlier_period(teams):
+    central, _ = teams
+    for day in range(10):
+        make.package(make.person(central), "200.00", JAN + datetime.timedelta(days=day))
+    for day in range(5):
+        make.package(make.person(central), "300.00", datetime.date(2026, 2, 1 + day))
+    split = datetime.date(2026, 2, 1)
+    board = demand.dashboard(
+        scope(central), JAN, FEB_END, split_on=split, baseline_rate=Decimal("400")
+    )
+    before_rate = (Decimal(10) * Decimal("365.25") / 31).quantize(Decimal("0.1"))
+    assert board.before.long_term_a_year == before_rate
+    assert board.cost.baseline_rate == before_rate  # not the 400 given
+    assert not board.cost.per_adults
+    assert "own rate before 1 February 2026" in board.baseline_source
+    expected = before_rate * 28 / Decimal("365.25")
+    assert board.cost.amount == ((expected - 5) * 300 * 52).quantize(Decimal("0.01"))
+
+
+def test_the_team_page_says_how_a_team_is_compared(make_user, sign_in, teams):
+    central, _ = teams
+    for day in range(6):
+        make.package(make.person(central), "200.00", JAN + datetime.timedelta(days=day))
+    manager = make_user(Role.TEAM_MANAGER)
+    central.managers.add(manager)
+    client = sign_in(manager)
+    query = {"scope": str(central.public_id), "first": "2026-01-01", "last": "2026-02-28"}
+    html = client.get(reverse("care:demand"), {**query, "weeks": "52"}).content.decode()
+    assert "a year in this team" in html
+    assert "per 100,000 adults in the period" not in html
+    assert "the cost avoided compares the team only with its own earlier period" in html
+    # A borough-wide baseline rate is refused for a team, clearly.
+    refused = client.get(reverse("care:demand"), {**query, "weeks": "52", "baseline_rate": "400"})
+    assert "A baseline rate per 100,000 adults is for the whole council" in (
+        refused.content.decode()
+    )
+    assert "board" not in refused.context
+    # The same rate for the whole council is used as before.
+    council = client.get(
+        reverse("care:demand"), {**query, "scope": "council", "weeks": "52", "baseline_rate": "400"}
+    )
+    assert council.context["board"].cost is not None
+    assert council.context["board"].cost.per_adults
+
+
+# Wellbeing before and after ------------------------------------------------------------------
+
+
+def _answered(team: Team, first_contact: datetime.date, first: str, latest: str) -> None:
+    someone = make.person(team)
+    make.contact(someone, first_contact)
+    make.swemwbs(someone, first_contact, first)
+    make.swemwbs(someone, first_contact + datetime.timedelta(days=40), latest)
+
+
+def test_wellbeing_change_before_and_after_a_date(teams):
+    central, _ = teams
+    split = datetime.date(2026, 2, 1)
+    for first, latest in (("20.00", "21.00"), ("18.00", "20.00"), ("15.00", "18.00")):
+        _answered(central, datetime.date(2026, 1, 5), first, latest)
+    for first, latest in (("20.00", "24.00"), ("16.00", "20.00")):
+        _answered(central, datetime.date(2026, 1, 10), first, latest)
+    # Before: +1, +2, +3, +4, +4 = mean 2.80 for 5 people.
+    for first, latest in (("20.00", "19.00"), ("20.00", "21.00"), ("20.00", "20.50")):
+        _answered(central, datetime.date(2026, 2, 20), first, latest)
+    # After: 3 people (-1, +1, +0.5): fewer than 5, no mean.
+    board = demand.dashboard(scope(central), JAN, datetime.date(2026, 3, 31), split_on=split)
+    assert board.before.wellbeing.people.value == 5
+    assert board.before.wellbeing.mean_change == Decimal("2.80")
+    assert board.after.wellbeing.people.value == 3
+    assert str(board.after.wellbeing.people) == "fewer than 5"
+    assert board.after.wellbeing.mean_change is None
+    for _ in range(2):
+        _answered(central, datetime.date(2026, 3, 3), "20.00", "22.00")
+    board = demand.dashboard(scope(central), JAN, datetime.date(2026, 3, 31), split_on=split)
+    # After: 5 people, (-1 + 1 + 0.5 + 2 + 2) / 5 = 0.90.
+    assert (board.after.wellbeing.people.value, board.after.wellbeing.mean_change) == (
+        5,
+        Decimal("0.90"),
+    )
+
+
+def test_the_page_shows_wellbeing_before_and_after(make_user, sign_in, teams):
+    central, _ = teams
+    for day in range(5):
+        _answered(central, datetime.date(2026, 1, 2 + day), "20.00", "23.00")
+        _answered(central, datetime.date(2026, 2, 2 + day), "20.00", "21.00")
+    html = (
+        sign_in(make_user(Role.ANALYST))
+        .get(
+            reverse("care:demand"),
+            {
+                "scope": "council",
+                "first": "2026-01-01",
+                "last": "2026-03-31",
+                "split_on": "2026-02-01",
+                "weeks": "52",
+            },
+        )
+        .content.decode()
+    )
+    row = html.split('id="wellbeing-before-after"')[1].split("</tr>")[0]
+    assert "Wellbeing: mean change in SWEMWBS metric score" in row
+    assert "3.00 (5 people)" in row and "1.00 (5 people)" in row
+
+
+# Secondary suppression ---------------------------------------------------------------------
+
+
+def test_a_hidden_month_cannot_be_worked_out_from_the_period_total(teams):
+    central, _ = teams
+    people = [make.person(central) for _ in range(20)]
+    for someone in people[:3]:
+        make.contact(someone, datetime.date(2026, 1, 5))  # January: 3
+    for someone in people[:8]:
+        make.contact(someone, datetime.date(2026, 2, 5))  # February: 8
+    for someone in people[:12]:
+        make.contact(someone, datetime.date(2026, 3, 5))  # March: 12
+    board = demand.dashboard(scope(central), JAN, datetime.date(2026, 3, 31))
+    months = {month.month.month: str(month.contacts) for month in board.whole.months}
+    # Before the fix: 3 hidden, 8 and 12 shown, the total 23 shown: 23 - 8 - 12 = 3.
+    assert months == {1: "fewer than 5", 2: "not shown", 3: "12"}
+    assert str(board.whole.contacts) == "23"
+
+
+def test_after_is_hidden_when_before_is_small_and_the_whole_is_shown(teams):
+    central, _ = teams
+    for day in range(3):
+        make.package(make.person(central), "200.00", JAN + datetime.timedelta(days=day))
+    for day in range(9):
+        make.package(make.person(central), "300.00", datetime.date(2026, 2, 1 + day))
+    board = demand.dashboard(scope(central), JAN, FEB_END, split_on=datetime.date(2026, 2, 1))
+    assert str(board.whole.new_long_term_packages) == "12"
+    assert str(board.before.new_long_term_packages) == "fewer than 5"
+    assert str(board.after.new_long_term_packages) == "not shown"
+    assert board.after.long_term_a_year is None
+    assert board.cost is None  # it would give the count after back
+    # Spend: 3 packages before (fewer than 5), so spend after is hidden too.
+    assert not board.before.spend_shown and not board.after.spend_shown
+    assert board.whole.spend_shown
+
+
+def test_nothing_more_is_hidden_when_no_count_is_small(teams, contacts):
+    central, _ = teams
+    for day in range(6):
+        make.contact(make.person(central), datetime.date(2026, 1, 25 + day))
+    board = demand.dashboard(scope(central), JAN, FEB_END)
+    assert [str(month.contacts) for month in board.whole.months] == ["12", "5"]
+    assert [month.contacts.hidden for month in board.whole.months] == [False, False]
+
+
+def test_the_page_explains_secondary_suppression(make_user, sign_in, teams, contacts):
+    html = sign_in(make_user(Role.ANALYST)).get(reverse("care:demand")).content.decode()
+    assert "secondary suppression" in html
+    assert "no role sees the hidden counts" in html
+
+
+def test_a_small_wellbeing_group_after_a_mid_month_date_cannot_be_worked_out(teams):
+    central, _ = teams
+    for _ in range(5):
+        _answered(central, datetime.date(2026, 1, 5), "20.00", "23.00")
+    for _ in range(3):
+        _answered(central, datetime.date(2026, 1, 20), "20.00", "10.00")
+    board = demand.dashboard(
+        scope(central), JAN, datetime.date(2026, 3, 31), split_on=datetime.date(2026, 1, 15)
+    )
+    # January's cohort (8) is before (5) + after (3): showing 8 and 5 would give the 3 back,
+    # and with the means, their change. Before is hidden too.
+    assert str(board.whole.cohorts[0].people) == "8"
+    assert str(board.after.wellbeing.people) == "fewer than 5"
+    assert str(board.before.wellbeing.people) == "not shown"
+    assert board.before.wellbeing.mean_change is None

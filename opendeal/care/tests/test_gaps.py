@@ -2,12 +2,13 @@
 distance closes it, the weighting, and gaps into a fund round's priorities."""
 
 import math
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from opendeal.care import gaps
-from opendeal.care.models import Team
+from opendeal.care.models import HeardNeed, Team
 from opendeal.core.models import AuditEvent
 from opendeal.core.roles import Role
 from opendeal.fund.models import Priority
@@ -88,13 +89,14 @@ def test_weighting_by_population_and_deprivation(gardening):
     assert float(gaps.weighted_gap(3, 1438, 5)) == pytest.approx(expected, abs=0.005)
     assert gaps.weighted_gap(3, None, None) == 3
     # The same count in a less deprived area of the same size ranks lower.
-    hear(ORRELL, gardening, 3)
-    hear(ASHTON, gardening, 3, kind="interest")
+    hear(ORRELL, gardening, 6)
+    hear(ASHTON, gardening, 6, kind="interest")
     first, second = gaps.find_gaps(1500)
     assert (first.area_code, second.area_code) == (ORRELL, ASHTON)
-    assert float(first.weighted) == pytest.approx(expected, abs=0.005)
-    assert float(second.weighted) == pytest.approx(3 * 1000 / 1439 * (1 + 2 / 9), abs=0.005)
-    assert second.interests == 3 and second.needs == 0
+    assert float(first.weighted) == pytest.approx(2 * expected, abs=0.005)
+    assert float(second.weighted) == pytest.approx(6 * 1000 / 1439 * (1 + 2 / 9), abs=0.005)
+    assert second.interests == 6 and second.needs == 0
+    assert first.weighted_shown == str(first.weighted)
 
 
 def test_gaps_add_up_by_area_and_colour_the_map(gardening):
@@ -188,3 +190,57 @@ def test_distance_helpers_agree_with_geography():
     north = offset(ORRELL, 1000)
     assert gaps.within(point, [north], 1001) and not gaps.within(point, [north], 999)
     assert math.isclose(gaps.nearest(point, [north]), 1000, abs_tol=2)
+
+
+# Fewer than 5 heard: the weighted gap would give the count back -----------------------------
+
+
+def test_a_gap_heard_fewer_than_5_times_is_banded_low_not_exact(gardening):
+    hear(ORRELL, gardening, 1)
+    [one] = gaps.find_gaps(1500)
+    HeardNeed.objects.all().delete()
+    hear(ORRELL, gardening, 4)
+    [four] = gaps.find_gaps(1500)
+    # Before the fix: weighted = heard x 1000 / 1,438 x (1 + 5/9), shown beside the residents
+    # and the decile, so "fewer than 5" could be undone exactly.
+    assert one.low and four.low
+    assert one.weighted_shown == four.weighted_shown == "low"
+    # Ranked at the band's value, which is the same whatever the count under 5.
+    assert one.weighted == four.weighted == gaps.weighted_gap(Decimal("2.5"), 1438, 5)
+
+
+def test_low_gaps_rank_by_band_and_add_up_without_the_count(gardening):
+    choir = make.term("Choir")
+    hear(ORRELL, gardening, 6)
+    hear(ORRELL, choir, 1)
+    hear(ASHTON, gardening, 4)
+    found = gaps.find_gaps(1500)
+    assert [(gap.term_name, gap.area_code) for gap in found] == [
+        ("Gardening", ORRELL),
+        ("Choir", ORRELL),
+        ("Gardening", ASHTON),
+    ]
+    [orrell] = [area for area in gaps.gaps_by_area(found).values() if area.code == ORRELL]
+    # The area's total holds the low gap at the band's value: subtracting the exact gap shown
+    # gives the band's value back, not the count.
+    assert orrell.weighted == gaps.weighted_gap(6, 1438, 5) + gaps.weighted_gap(
+        Decimal("2.5"), 1438, 5
+    )
+    assert orrell.low_gaps == 1
+
+
+def test_the_table_and_the_map_data_show_no_exact_low_gap(make_user, sign_in, gardening):
+    hear(ASHTON, gardening, 3)
+    exact = str(gaps.weighted_gap(3, 1439, 8))
+    client = sign_in(make_user(Role.ANALYST))
+    html = client.get(reverse("care:gaps")).content.decode()
+    assert exact not in html
+    assert ">low</td>" in html
+    assert "as if 2.5 had been heard" in html
+    data = client.get(reverse("care:gap-map-json")).json()
+    [ashton] = [f["properties"] for f in data["features"] if f["properties"]["code"] == ASHTON]
+    assert ashton["weighted"] != exact
+    assert ashton["weighted"] == str(gaps.weighted_gap(Decimal("2.5"), 1439, 8))
+    assert ashton["low_gaps"] == 1
+    wards = client.get(reverse("care:gap-map-json"), {"level": "ward"}).json()["features"]
+    assert exact not in {feature["properties"]["weighted"] for feature in wards}

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils import timezone
 
-from opendeal.care import services
+from opendeal.care import access, services
 from opendeal.care.matching import new_service_matches
 from opendeal.care.models import Connection, SwemwbsResponse
 from opendeal.care.outcomes import outcomes_for_services
@@ -39,6 +39,10 @@ def test_new_services_matching_a_need_heard_near_home_are_listed(world, sign_in)
     page = client.get(reverse("care:matches"))
     assert "Community garden" in page.content.decode()
     assert AuditEvent.objects.get(action="care.matches.viewed").details == {"count": 1, "people": 1}
+    # The list names her with what she said she needs: her own trail says she was seen there.
+    [seen] = access.trail(world.person).filter(action="care.person.viewed", details__page="matches")
+    assert seen.actor == world.practitioner
+    assert not access.trail(world.south_person).filter(details__page="matches").exists()
     client.post(
         reverse("care:connect", args=[match.conversation.public_id]), {"service": str(garden.id)}
     )
@@ -80,3 +84,28 @@ def test_outcomes_without_wellbeing_answers_on_both_sides_have_no_mean(world):
     outcomes = outcomes_for_services([world.service.id])
     assert (outcomes.people_connected, outcomes.people_with_wellbeing) == (1, 0)
     assert outcomes.mean_wellbeing_change is None
+
+
+def test_matches_write_one_view_per_person_listed(world, sign_in):
+    # Two new services match Margaret: she is listed twice but seen once.
+    make_service("Community garden", world.term, "53.545000", "-2.655000")
+    make_service("Garden share", world.term, "53.543000", "-2.657000")
+    client = sign_in(world.practitioner)
+    client.get(reverse("care:matches"))
+    views = access.trail(world.person).filter(action="care.person.viewed", details__page="matches")
+    assert views.count() == 1
+    assert AuditEvent.objects.get(action="care.matches.viewed").details == {"count": 2, "people": 1}
+
+
+def test_record_views_is_one_insert(world, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        events = access.record_views(
+            world.practitioner, [world.person, world.south_person, world.person], "matches"
+        )
+    assert len(events) == 2
+    assert {event.object_id for event in events} == {
+        str(world.person.public_id),
+        str(world.south_person.public_id),
+    }
+    labels = [access.ACTION_LABELS[event.action] for event in access.trail(world.south_person)]
+    assert "Looked at the record" in labels

@@ -17,7 +17,7 @@ from django.urls import reverse
 from .. import access
 from ..models import Person
 
-VIEWED = "care.person.viewed"
+VIEWED = access.VIEWED
 
 
 def sign_in_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

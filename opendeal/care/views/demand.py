@@ -113,18 +113,24 @@ def _charts(board: demand.Dashboard) -> dict:
         ),
     }
     if board.before and board.after:
+        # A team against its own earlier period (its packages a year); the council per adults.
+        rate = "long_term_a_year" if board.is_team else "long_term_per_100k_a_year"
         bars = [
-            Bar(label, int(rate), display=f"{rate}")
-            for label, rate in (
-                ("Before", board.before.long_term_per_100k_a_year),
-                ("After", board.after.long_term_per_100k_a_year),
+            Bar(label, int(value), display=f"{value}")
+            for label, value in (
+                ("Before", getattr(board.before, rate)),
+                ("After", getattr(board.after, rate)),
             )
-            if rate is not None
+            if value is not None
         ]
         charts["rates"] = bar_chart(
             bars,
             chart_id="demand-rates",
-            title="New long-term packages a year per 100,000 adults, before and after",
+            title=(
+                "New long-term packages a year in this team, before and after"
+                if board.is_team
+                else "New long-term packages a year per 100,000 adults, before and after"
+            ),
         )
     return charts
 

@@ -4,18 +4,21 @@ import datetime
 import uuid
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from opendeal.core import audit
 from opendeal.core.form_pages import form_page, initial_from, posted
+from opendeal.core.pagination import pagination
 from opendeal.core.permissions import staff_permission_required
 from opendeal.deal.charts import line_chart
 
-from .. import access, matching, selectors, services
+from .. import access, matching, searches, selectors, services
 from ..forms import NewPersonForm, PersonForm, RelationshipForm
 from ..models import Relationship
 from ..scoring import SWEMWBS_COPYRIGHT
@@ -25,15 +28,42 @@ from .common import audited_item, person_url, sign_in_required, viewed_person
 work_required = staff_permission_required(access.WORK_WITH_PEOPLE)
 
 
+CASELOAD_PAGE_SIZE = 50
+
+
 @work_required
-@require_GET
+@sensitive_post_parameters("q")
+@require_http_methods(["GET", "POST"])
 def caseload(request: HttpRequest) -> HttpResponse:
-    search = request.GET.get("q", "")[:100]
-    people = list(selectors.caseload(request.user, search))
-    # The list names people: who saw it, and how many, is accountable too (ids and counts only).
+    """The caseload, a page at a time. A search is posted (names and NHS numbers never go in
+    an address) and its results are shown at ?search=<token> (`care.searches`)."""
+    if request.method == "POST":
+        terms = request.POST.get("q", "").strip()
+        if not terms:
+            return redirect("care:caseload")
+        token = searches.remember(request.session, terms)
+        return redirect(reverse("care:caseload") + f"?search={token}")
+    token = request.GET.get("search", "")
+    search = searches.recall(request.session, token) or ""
+    expired = bool(token) and not search
+    if not search:
+        token = ""
+    paginator = Paginator(selectors.caseload(request.user, search), CASELOAD_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    people = list(page.object_list)
+    # The list names people: who saw it, and how many, is accountable too (ids and counts only,
+    # never the words searched for).
     audit.record(request.user, "care.caseload.viewed", searched=bool(search), count=len(people))
     can_add = access.teams_of(request.user).exists()
-    context = {"people": people, "search": search, "can_add": can_add}
+    prefix = f"?search={token}&" if token else "?"
+    context = {
+        "people": people,
+        "total": paginator.count,
+        "search": search,
+        "expired": expired,
+        "can_add": can_add,
+        "pagination": pagination(page.number, paginator.num_pages, lambda n: f"{prefix}page={n}"),
+    }
     return render(request, "care/caseload.html", context)
 
 
@@ -55,6 +85,8 @@ def matches(request: HttpRequest) -> HttpResponse:
         count=len(found),
         people=len({match.person.pk for match in found}),
     )
+    # The list names each person with what they said they need: on each one's own trail too.
+    access.record_views(request.user, (match.person for match in found), "matches")
     context = {
         "matches": found,
         "days": days,

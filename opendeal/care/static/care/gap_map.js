@@ -16,7 +16,8 @@
     detail.className = "govuk-body-s govuk-!-margin-0";
     detail.textContent = properties.gaps
       ? properties.gaps + " gap" + (properties.gaps === 1 ? "" : "s") + ", weighted " +
-        properties.weighted + ": " + properties.terms.join(", ")
+        properties.weighted + (properties.low_gaps ? " (with " + properties.low_gaps + " low)" : "") +
+        ": " + properties.terms.join(", ")
       : "No gap";
     content.appendChild(detail);
     return content;
