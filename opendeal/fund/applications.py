@@ -43,7 +43,7 @@ from opendeal.core.permissions import check_permission, require
 from opendeal.core.roles import Role
 from opendeal.geography.geocoding import InvalidPostcode, UnknownPostcode, locate_postcode
 
-from . import orgids
+from . import orgids, published_files
 from .access import is_member
 from .models import (
     Application,
@@ -55,6 +55,7 @@ from .models import (
     EligibilityAnswer,
     FormAnswer,
     FormQuestion,
+    Grant,
     MatchFunding,
     Organisation,
     OrganisationKind,
@@ -237,6 +238,7 @@ def _claim_organisation(actor: User, organisation: Organisation, fields: dict) -
         fields=changed,
         claimed_by=actor.pk,
     )
+    _republish_if_funded(organisation)
     return organisation
 
 
@@ -254,7 +256,15 @@ def update_organisation(actor: User, organisation: Organisation, **fields) -> Or
     organisation.full_clean(validate_unique=False, validate_constraints=False)
     organisation.save()
     audit.record(actor, "fund.organisation.updated", organisation, fields=changed)
+    _republish_if_funded(organisation)
     return organisation
+
+
+def _republish_if_funded(organisation: Organisation) -> None:
+    """A funded organisation's public details (name, numbers, address, website) are in the
+    published 360Giving files: rebuild them."""
+    if Grant.objects.filter(application__organisation=organisation).exists():
+        published_files.request_rebuild()
 
 
 @transaction.atomic

@@ -34,6 +34,7 @@ from opendeal.core.mail import absolute_url, send_email_after_commit
 from opendeal.core.models import User
 from opendeal.core.permissions import check_permission, require
 
+from . import published_files
 from .access import is_member
 from .models import (
     Decision,
@@ -373,6 +374,8 @@ def decide_variation(
         grant = Grant.objects.select_for_update().get(pk=variation.grant_id)
         if approve and variation.amount_change:
             _apply_amount_change(round_, grant, variation.amount_change)
+        if approve:
+            published_files.request_rebuild()
         variation.status = VariationStatus.APPROVED if approve else VariationStatus.REFUSED
         variation.decided_by = officer
         variation.decided_at = timezone.now()

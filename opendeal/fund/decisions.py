@@ -34,7 +34,7 @@ from opendeal.core.mail import absolute_url, send_email_after_commit
 from opendeal.core.models import User
 from opendeal.core.permissions import check_permission, require
 
-from . import awards
+from . import awards, published_files
 from .access import is_member
 from .models import (
     Application,
@@ -199,6 +199,7 @@ def decide(
         grant = None
         if amount is not None:
             grant = awards.create_grant(decision, planned_start=planned_start)
+            published_files.request_rebuild()
         decision.letter = render_letter(decision, grant)
         decision.save(update_fields=["letter"])
         audit.record(

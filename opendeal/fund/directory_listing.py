@@ -34,6 +34,7 @@ from opendeal.directory.models import (
 )
 from opendeal.geography.geocoding import InvalidPostcode, UnknownPostcode, locate_postcode
 
+from . import published_files
 from .awards import can_manage
 from .giving360 import REGISTERED_KINDS
 from .models import Grant, Organisation
@@ -99,6 +100,7 @@ def publish_to_directory(
         )
         grant.directory_service_id = service.id
         grant.save(update_fields=["directory_service_id"])
+        published_files.request_rebuild()  # the directory's terms join its classifications
         audit.record(
             officer,
             "fund.grant.published_to_directory",

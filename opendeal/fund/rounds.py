@@ -22,7 +22,17 @@ from opendeal.core.editing import (
 from opendeal.core.models import User
 from opendeal.core.permissions import check_permission, require
 
-from .models import Criterion, EligibilityQuestion, FormQuestion, Fund, Priority, Round, Tier
+from . import published_files
+from .models import (
+    Criterion,
+    EligibilityQuestion,
+    FormQuestion,
+    Fund,
+    Grant,
+    Priority,
+    Round,
+    Tier,
+)
 
 FUND_FIELDS = frozenset(
     {"name", "slug", "description", "programme_code", "guidance", "is_published"}
@@ -98,6 +108,8 @@ def update_fund(actor: User, fund: Fund, **fields: Any) -> Fund:
     changed = assign_fields(fund, fields, FUND_FIELDS)
     _check_fund(fund)
     save_audited(actor, fund, "fund.fund.updated", changed)
+    if changed and Grant.objects.filter(application__round__fund=fund).exists():
+        published_files.request_rebuild()  # its name and code are the grants' programme
     return fund
 
 
@@ -160,6 +172,8 @@ def update_round(actor: User, round_: Round, **fields: Any) -> Round:
     _check_round(round_)
     _check_budget_covers_awards(round_)
     save_audited(actor, round_, "fund.round.updated", changed)
+    if changed and Grant.objects.filter(application__round=round_).exists():
+        published_files.request_rebuild()  # its title is part of the grants' programme
     return round_
 
 
@@ -202,4 +216,10 @@ def update_round_item(actor: User, item: models.Model, **fields: Any):
     changed = assign_fields(item, keeping_position(fields), ROUND_ITEM_FIELDS[type(item)])
     _check_item(item)
     save_audited(actor, item, _action_name(type(item), "updated"), changed)
+    if (
+        isinstance(item, Priority)
+        and changed
+        and item.applications.filter(grant__isnull=False).exists()
+    ):
+        published_files.request_rebuild()  # its title classifies the grants that serve it
     return item

@@ -4,4 +4,5 @@ modules with lazy strings ("fund.Application")."""
 from .applications import *  # noqa: F403
 from .assessment import *  # noqa: F403
 from .awards import *  # noqa: F403
+from .published import *  # noqa: F403
 from .setup import *  # noqa: F403

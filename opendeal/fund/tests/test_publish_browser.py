@@ -35,9 +35,12 @@ def test_grants_awarded_and_a_grants_page(page, grants):
     assert_accessible(page)
     expect(page.get_by_role("img", name="Money awarded by ward")).to_be_visible()
     expect(page.get_by_role("img", name="Money awarded by financial year")).to_be_visible()
+    # The first visit queued the files' build (run at once by the tests' task backend).
+    expect(page.get_by_text("Data as at")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="Grants as a spreadsheet (CSV)").click()
     assert download.value.suggested_filename.endswith(".csv")
+    assert "Project 3" in download.value.path().read_text("utf-8")
     page.get_by_role("link", name="Project 2").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Project 2", use_inner_text=True)
     assert_accessible(page)

@@ -7,11 +7,13 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
+from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
-from opendeal.fund import awarded
-from opendeal.fund.models import OrganisationKind
+from opendeal.fund import awarded, published_files
+from opendeal.fund.export_tasks import rebuild_published_files
+from opendeal.fund.models import OrganisationKind, PublishedFile
 
 from .publish_factories import (
     ABRAM_WARD,
@@ -58,6 +60,15 @@ def grants(db):
     ]
 
 
+@pytest.fixture
+def built(grants):
+    """The files the background task builds, built."""
+    return {record.format: record for record in published_files.build_published_files()}
+
+
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
 def test_financial_years_run_april_to_march():
     assert awarded.financial_year(datetime.date(2024, 3, 31)) == "2023–24"
     assert awarded.financial_year(datetime.date(2024, 4, 1)) == "2024–25"
@@ -81,7 +92,7 @@ def test_totals_by_year_priority_and_ward(grants):
     ]
 
 
-def test_the_page_shows_totals_charts_map_list_and_downloads(grants):
+def test_the_page_shows_totals_charts_map_list_and_downloads(grants, built):
     response = Client().get("/fund/awarded/")
     assert response.status_code == 200
     page = response.content.decode()
@@ -94,6 +105,42 @@ def test_the_page_shows_totals_charts_map_list_and_downloads(grants):
         assert project in page
     for format in ("json", "csv", "xlsx"):
         assert f'href="/fund/awarded/360giving.{format}"' in page
+        assert published_files.size_text(built[format].size) in page
+    assert f"Data as at {published_files.as_at_text(built['json'].data_as_at)}." in page
+    assert "being prepared" not in page
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_before_the_first_files_are_built_the_page_says_so_and_queues_a_build(grants):
+    page = Client().get("/fund/awarded/").content.decode()
+    assert "The files to download are being prepared." in page
+    assert 'href="/fund/awarded/360giving.' not in page
+    assert "Data as at" not in page
+    queued = DBTaskResult.objects.filter(task_path=rebuild_published_files.module_path)
+    assert queued.count() == 1
+    Client().get("/fund/awarded/")
+    assert queued.count() == 1  # one build waiting is enough
+
+    rebuild_published_files.call()  # a worker runs it
+    page = Client().get("/fund/awarded/").content.decode()
+    assert "Data as at" in page and 'href="/fund/awarded/360giving.csv"' in page
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_a_download_before_the_first_files_are_built_asks_to_come_back(grants):
+    response = Client().get("/fund/awarded/360giving.csv")
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(published_files.RETRY_AFTER_SECONDS)
+    page = response.content.decode()
+    assert "The grants data is being prepared" in page
+    assert 'href="/fund/awarded/#download"' in page
+    assert DBTaskResult.objects.filter(task_path=rebuild_published_files.module_path).count() == 1
+
+
+def test_newer_files_on_the_way_are_mentioned(built):
+    published_files.request_rebuild()  # queued with a transaction the test never commits
+    page = Client().get("/fund/awarded/").content.decode()
+    assert "Newer files are being prepared" in page
 
 
 def test_the_page_before_any_grant(db):
@@ -117,29 +164,49 @@ def test_a_grants_page_shows_its_public_facts_only(grants):
     assert "WN1 1AA" not in page
 
 
+def test_downloads_serve_the_built_file_not_the_database(grants, built):
+    """A grant made after the build is in the next build, not in today's download: the web
+    request reads the stored file and builds nothing."""
+    from .publish_factories import make_grant
+
+    make_grant(title="Made after the build")
+    package = json.loads(b"".join(Client().get("/fund/awarded/360giving.json").streaming_content))
+    assert len(package["grants"]) == 3
+    assert PublishedFile.objects.get(format="json").grant_count == 3
+
+
 def test_an_unknown_grant_or_format_is_not_found(grants):
     assert Client().get("/fund/awarded/00000000-0000-0000-0000-000000000000/").status_code == 404
     assert Client().get("/fund/awarded/360giving.xml").status_code == 404
 
 
-def test_the_json_download_streams_a_valid_package(grants):
+def test_the_json_download_streams_the_built_valid_package(grants, built):
     response = Client().get("/fund/awarded/360giving.json")
     assert response.status_code == 200
     assert response.streaming
     assert response["Content-Type"] == "application/json"
-    assert response["Content-Disposition"].startswith('attachment; filename="360giving-grants-')
-    package = json.loads(b"".join(response.streaming_content))
+    day = published_files.timezone.localtime(built["json"].data_as_at).date()
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="360giving-grants-{day:%Y-%m-%d}.json"'
+    )
+    assert response["Content-Length"] == str(built["json"].size)
+    content = b"".join(response.streaming_content)
+    with published_files.storage().open(built["json"].name, "rb") as stored:
+        assert content == stored.read()
+    package = json.loads(content)
     assert schema_errors(package) == []
     assert len(package["grants"]) == 3
 
 
-def test_the_csv_and_xlsx_downloads(grants):
+def test_the_csv_and_xlsx_downloads(grants, built):
     response = Client().get("/fund/awarded/360giving.csv")
     assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8"))))
     assert len(rows) == 4
     response = Client().get("/fund/awarded/360giving.xlsx")
     assert response.status_code == 200
+    assert response["Content-Type"] == published_files.CONTENT_TYPES["xlsx"]
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     assert [row[1] for row in workbook["grants"].iter_rows(min_row=2, values_only=True)] == [
         row[1] for row in rows[1:]

@@ -1,26 +1,22 @@
 """The public page of awarded grants: totals by year, priority and ward with charts and a ward
-map, every grant's own page, and the 360Giving downloads (JSON, CSV, XLSX), streamed.
-Read-only, open to everyone, and working without JavaScript."""
+map, every grant's own page, and the 360Giving downloads (JSON, CSV, XLSX): files a background
+task builds (`opendeal.fund.published_files`), streamed from storage. Open to everyone, and
+working without JavaScript."""
 
 import uuid
-from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from opendeal.core.accounts.people import pagination
 from opendeal.deal.charts import Bar, bar_chart
-from opendeal.fund import awarded, giving360, grant_map
+from opendeal.fund import awarded, grant_map, published_files
 
 GRANTS_PER_PAGE = 50
-# Streamed downloads go out in pieces of about this many characters, not one per grant.
-DOWNLOAD_PIECE = 64 * 1024
-DOWNLOAD_FORMATS = ("json", "csv", "xlsx")
 
 
 def short_money(amount: Decimal) -> str:
@@ -50,6 +46,7 @@ def awarded_grants(request: HttpRequest) -> HttpResponse:
         "ward_map": grant_map.ward_map(totals.by_ward, map_id="ward-map"),
         "page": page,
         "pagination": pagination(page, query=""),
+        "files": published_files.public_files() if totals.grants else None,
     }
     return render(request, "fund/public/grants.html", context)
 
@@ -59,47 +56,33 @@ def awarded_grant(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return render(request, "fund/public/grant.html", {"grant": awarded.public_grant(public_id)})
 
 
-def _pieces(lines: Iterable[str]) -> Iterator[str]:
-    """Join small pieces of text into larger ones for the network."""
-    buffer: list[str] = []
-    size = 0
-    for line in lines:
-        buffer.append(line)
-        size += len(line)
-        if size >= DOWNLOAD_PIECE:
-            yield "".join(buffer)
-            buffer, size = [], 0
-    if buffer:
-        yield "".join(buffer)
-
-
-def _file_name(extension: str) -> str:
-    return f"360giving-grants-{timezone.localdate():%Y-%m-%d}.{extension}"
-
-
 @require_safe
 def download_360giving(request: HttpRequest, format: str) -> HttpResponse:
-    if format not in DOWNLOAD_FORMATS:
-        raise Http404("The 360Giving data comes as JSON, CSV or XLSX.")
-    grants = giving360.published_grants()
-    if not grants.exists():
-        raise Http404("No grants have been made yet.")
-    if format == "xlsx":
-        return FileResponse(
-            giving360.xlsx_file(giving360.flat_export(grants)),
-            as_attachment=True,
-            filename=_file_name("xlsx"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    """The latest built file (built by a background task, never here). While the first files
+    are being built: 503 with Retry-After, and a page that says so and links back."""
+    try:
+        sending = published_files.file_to_send(format)
+    except LookupError:
+        raise Http404("The 360Giving data comes as JSON, CSV or XLSX.") from None
+    if sending is None:
+        if not published_files.has_grants():
+            raise Http404("No grants have been made yet.")
+        response = render(
+            request,
+            "fund/public/download_preparing.html",
+            {"retry_minutes": max(1, published_files.RETRY_AFTER_SECONDS // 60)},
+            status=503,
         )
-    if format == "csv":
-        lines = giving360.csv_lines(giving360.flat_export(grants))
-        content_type = "text/csv; charset=utf-8"
-    else:
-        lines = giving360.json_lines(grants)
-        content_type = "application/json"
-    response = StreamingHttpResponse(_pieces(lines), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(format)}"'
-    return response
+        response["Retry-After"] = str(published_files.RETRY_AFTER_SECONDS)
+        return response
+    if sending.url is not None:
+        return HttpResponseRedirect(sending.url)
+    return FileResponse(
+        sending.file,
+        as_attachment=True,
+        filename=sending.filename,
+        content_type=sending.content_type,
+    )
 
 
 urlpatterns = [
