@@ -1,8 +1,9 @@
-"""Prometheus metrics at /metrics: request latency, the task queue, and import failures.
+"""Prometheus metrics at /metrics: request latency, the task queue, background jobs started
+from the web, and import failures.
 
 Request latency is measured in each web process. Under gunicorn with several workers, set
 PROMETHEUS_MULTIPROC_DIR to an empty directory (and use `opendeal/gunicorn_conf.py`), so a
-scrape sees every worker's figures. The task queue and import failures are read from the
+scrape sees every worker's figures. The task queue, jobs and import failures are read from the
 database at scrape time, so they are the same whichever server answers and whichever machine
 ran the work.
 
@@ -28,7 +29,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from .models import ImportRun
+from .models import ImportRun, Job, JobStatus
 from .redaction import redact
 
 REQUEST_SECONDS = Histogram(
@@ -57,7 +58,7 @@ class RequestMetricsMiddleware:
 
 
 class DatabaseCollector(Collector):
-    """Figures that live in the database: tasks by status, and import runs that failed."""
+    """Figures that live in the database: tasks and jobs by status, and import runs that failed."""
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         queue = GaugeMetricFamily(
@@ -68,6 +69,15 @@ class DatabaseCollector(Collector):
         for status, count in _task_counts().items():
             queue.add_metric([status], count)
         yield queue
+        jobs = GaugeMetricFamily(
+            "opendeal_jobs",
+            "Background jobs started from the web (e.g. CSV imports), by status.",
+            labels=["status"],
+        )
+        job_counts = dict(Job.objects.values_list("status").annotate(count=Count("id")).order_by())
+        for status in JobStatus.values:
+            jobs.add_metric([status], job_counts.get(status, 0))
+        yield jobs
         failures = GaugeMetricFamily(
             "opendeal_import_errors",
             "Import runs that failed, by importer (all time).",

@@ -163,3 +163,72 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} on {self.host} at {self.seen_at:%H:%M:%S}"
+
+
+class ScheduledRun(models.Model):
+    """One due run of a scheduled task (`opendeal.core.schedule`): the task `name` for the
+    period starting at `slot`. Every worker's scheduler tries to insert the row when the run
+    falls due; the unique constraint lets one insert win, and only that worker enqueues the
+    task, in the same transaction. So however many workers run, each run is queued once."""
+
+    name = models.CharField(max_length=100)
+    slot = models.DateTimeField()
+    enqueued_at = models.DateTimeField(default=timezone.now)
+    # The id of the queued task (django-tasks' result id), to follow it up in the queue.
+    task_result_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-slot", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "slot"], name="core_scheduled_run_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} for {self.slot:%Y-%m-%d %H:%M}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "In progress"
+    SUCCEEDED = "succeeded", "Finished"
+    FAILED = "failed", "Failed"
+
+
+class Job(models.Model):
+    """A long piece of work someone started from the web (a CSV import, say), run by a
+    background task (`opendeal.core.jobs`). Its status page, /account/jobs/<public_id>/, shows
+    the person who started it how far it has got, and then its result or what went wrong."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # What kind of work, e.g. "deal.progress_import"; each kind has its own task.
+    kind = models.CharField(max_length=60)
+    # What the status page calls it, e.g. "Import progress from march.csv".
+    title = models.CharField(max_length=200)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
+    )
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(null=True, blank=True)
+    # What the task needs to do the work (JSON: ids and the name of a stored file).
+    parameters = models.JSONField(default=dict, blank=True)
+    # On success, what was done; on failure, a sentence, with each problem in `errors`.
+    summary = models.TextField(blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    # Where the status page leads once the job has finished, e.g. back to the upload form.
+    next_url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)

@@ -8,6 +8,10 @@ OPENDEAL_WORKER_ABANDONED_AFTER_SECONDS. A task's database writes are in a trans
 killed run leaves nothing half-written, and the task runs once more from the start.
 
 A worker that is alive keeps beating while a long task runs, so its task is never taken from it.
+
+The same thread keeps the housekeeping schedule (`opendeal.core.schedule`): every
+OPENDEAL_SCHEDULE_TICK_SECONDS it queues the scheduled tasks that have fallen due, each run once
+however many workers tick.
 """
 
 import logging
@@ -23,6 +27,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from . import schedule
 from .models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -61,7 +66,10 @@ def requeue_abandoned(now=None) -> int:
 
 
 class HeartbeatWorker(Worker):
-    """django-tasks-db's worker with a heartbeat thread that also requeues abandoned tasks."""
+    """django-tasks-db's worker with a heartbeat thread that also requeues abandoned tasks and,
+    unless `keeps_schedule` is off, queues scheduled tasks when they fall due."""
+
+    keeps_schedule = True
 
     def run(self) -> None:
         stop = threading.Event()
@@ -75,6 +83,7 @@ class HeartbeatWorker(Worker):
 
     def _beat_until(self, stop: threading.Event) -> None:
         interval = settings.OPENDEAL_WORKER_HEARTBEAT_SECONDS
+        next_tick = time.monotonic()
         while not stop.is_set():
             started = time.monotonic()
             try:
@@ -83,5 +92,11 @@ class HeartbeatWorker(Worker):
                 requeue_abandoned()
             except Exception:  # a lost database connection must not stop the beats for good
                 logger.exception("Worker heartbeat failed")
+            if self.keeps_schedule and settings.OPENDEAL_SCHEDULE and started >= next_tick:
+                next_tick = started + settings.OPENDEAL_SCHEDULE_TICK_SECONDS
+                try:
+                    schedule.tick()
+                except Exception:
+                    logger.exception("Scheduling housekeeping failed")
             stop.wait(max(0.0, interval - (time.monotonic() - started)))
         connection.close()

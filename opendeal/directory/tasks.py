@@ -1,5 +1,6 @@
-"""Background tasks for the directory (django-tasks). `opendeal directory_housekeeping` runs the
-same work; schedule either daily."""
+"""Background tasks for the directory (django-tasks). The workers queue `send_review_reminders`
+daily (`opendeal.core.schedule`, "directory.review_reminders"); `opendeal
+directory_housekeeping` runs the same work, for cron."""
 
 from django_tasks import task
 

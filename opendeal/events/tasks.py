@@ -1,7 +1,8 @@
 """Background tasks for events (django-tasks): the housekeeping a worker or cron runs.
 
-Each returns how many registrations it changed. `opendeal events_housekeeping` runs all three
-at once; schedule it (cron, a systemd timer) every few minutes, or enqueue these tasks.
+Each returns how many registrations it changed. `housekeeping` runs all three, as
+`opendeal events_housekeeping` does; the workers queue it every few minutes
+(`opendeal.core.schedule`, "events.housekeeping"), or cron runs the command instead.
 """
 
 from django_tasks import task
@@ -25,3 +26,13 @@ def send_reminders() -> int:
 def erase_personal_data() -> int:
     """Erase attendees' personal details once an event's retention period has passed."""
     return services.erase_personal_data()
+
+
+@task()
+def housekeeping() -> dict[str, int]:
+    """All three, in the order `opendeal events_housekeeping` runs them."""
+    return {
+        "released": services.release_expired(),
+        "reminded": services.send_reminders(),
+        "erased": services.erase_personal_data(),
+    }

@@ -1,7 +1,7 @@
 """Background tasks for grants (django-tasks): the housekeeping a worker or cron runs.
 
-`opendeal fund_housekeeping` runs the same; schedule it (cron, a systemd timer) daily, or
-enqueue this task.
+The workers queue it daily (`opendeal.core.schedule`, "fund.monitoring_reminders");
+`opendeal fund_housekeeping` runs the same, for cron.
 """
 
 from django_tasks import task

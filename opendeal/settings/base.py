@@ -321,6 +321,29 @@ OPENDEAL_WORKER_ABANDONED_AFTER_SECONDS = float(
     os.environ.get("OPENDEAL_WORKER_ABANDONED_AFTER_SECONDS", "60")
 )
 
+# The housekeeping schedule (opendeal.core.schedule): the workers queue each housekeeping task
+# when it falls due, once however many workers run. Off (OPENDEAL_SCHEDULE=0) for a council that
+# runs the `…_housekeeping` commands from cron instead.
+OPENDEAL_SCHEDULE = env_flag("OPENDEAL_SCHEDULE", default=True)
+# How often each worker looks for due runs.
+OPENDEAL_SCHEDULE_TICK_SECONDS = float(os.environ.get("OPENDEAL_SCHEDULE_TICK_SECONDS", "30"))
+# Events' housekeeping (lapsing unconfirmed places, reminders) runs every this many minutes.
+OPENDEAL_SCHEDULE_EVENTS_MINUTES = int(os.environ.get("OPENDEAL_SCHEDULE_EVENTS_MINUTES", "5"))
+# The daily tasks' local times, where they differ from the defaults, e.g.
+# "deal.housekeeping=08:00,care.retention=01:30" (docs/deployment.md lists the names).
+OPENDEAL_SCHEDULE_DAILY_TIMES = {
+    name.strip(): at.strip()
+    for name, _, at in (item.partition("=") for item in env_list("OPENDEAL_SCHEDULE_DAILY_TIMES"))
+}
+# Scheduled tasks the workers leave alone (e.g. run from cron instead), comma-separated names.
+OPENDEAL_SCHEDULE_SKIP = env_list("OPENDEAL_SCHEDULE_SKIP")
+# The account the daily Deal housekeeping records new figures as (it must be allowed to record
+# progress). Unset, that task is skipped with a warning in the log.
+OPENDEAL_HOUSEKEEPING_ACCOUNT = os.environ.get("OPENDEAL_HOUSEKEEPING_ACCOUNT", "")
+# Finished tasks, past scheduled runs and finished jobs (with their status pages) are deleted
+# after this many days.
+OPENDEAL_KEEP_FINISHED_DAYS = int(os.environ.get("OPENDEAL_KEEP_FINISHED_DAYS", "30"))
+
 # Map tiles for the directory's maps: a URL template with {z}/{x}/{y} (and optionally {s} for
 # subdomains) and the attribution its provider requires (HTML). OpenStreetMap's own tiles suit
 # light use only (https://operations.osmfoundation.org/policies/tiles/): a council with heavy

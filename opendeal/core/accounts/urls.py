@@ -1,7 +1,7 @@
 # Included under "account/" in the "core" namespace (opendeal/core/urls.py): no app_name here.
 from django.urls import path
 
-from . import passwords, people, views
+from . import jobs, passwords, people, views
 
 urlpatterns = [
     path("", views.account, name="account"),
@@ -28,6 +28,7 @@ urlpatterns = [
         passwords.PasswordResetConfirmView.as_view(),
         name="password-reset-confirm",
     ),
+    path("jobs/<uuid:public_id>/", jobs.job_status, name="job"),
     path("people/", people.people, name="people"),
     path("people/<uuid:public_id>/roles/", people.person_roles, name="person-roles"),
     path(

@@ -38,7 +38,9 @@ def _database_url() -> str:
     return f"postgres://{user}@{host}:{port or 5432}/{settings_dict['NAME']}"
 
 
-def _start_worker(var_dir, worker_id: str, *options: str) -> subprocess.Popen:
+def _start_worker(
+    var_dir, worker_id: str, *options: str, environment: dict[str, str] | None = None
+) -> subprocess.Popen:
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "opendeal.settings.base",
@@ -49,6 +51,9 @@ def _start_worker(var_dir, worker_id: str, *options: str) -> subprocess.Popen:
         "OPENDEAL_WORKER_HEARTBEAT_SECONDS": "0.5",
         "OPENDEAL_WORKER_ABANDONED_AFTER_SECONDS": "3",
         "LOG_LEVEL": "WARNING",
+        # These tests count the tasks they queue; the schedule's have tests of their own.
+        "OPENDEAL_SCHEDULE": "0",
+        **(environment or {}),
     }
     command = [sys.executable, "-m", "opendeal", "worker", "--no-reload", "--interval", "0.2"]
     return subprocess.Popen(

@@ -5,15 +5,17 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from opendeal.core.models import AuditEvent
+from opendeal.core.models import AuditEvent, ImportRun, Job, JobStatus
 from opendeal.core.roles import Role
 from opendeal.core.testing.axe import assert_accessible
 from opendeal.core.testing.browser import follow
+from opendeal.deal.importers.progress_job import UPLOAD_FOLDER
 from opendeal.deal.models import (
     Commitment,
     Deal,
@@ -448,29 +450,53 @@ def upload(text: str, name: str = "progress.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
 
 
-def test_importing_a_good_file_says_what_was_recorded(sign_in, administrator, sample):
+def import_file(client, sample: SampleDeal, text: str, capture) -> Job:
+    """Upload the file; the job's task runs as the upload's transaction commits (as the
+    immediate backend in tests does), and the person is sent to the job's status page."""
+    with capture(execute=True):
+        response = client.post(
+            reverse("deal:manage-import"),
+            {"deal": str(sample.deal.public_id), "file": upload(text)},
+        )
+    job = Job.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("core:job", args=[job.public_id])
+    return job
+
+
+def test_importing_a_good_file_runs_as_a_job_that_says_what_was_recorded(
+    sign_in, administrator, sample, django_capture_on_commit_callbacks
+):
     text = (
         "measure,date,value,milestone,note\n"
         "HW1.1,2025-03-31,62,,\n"
         "HW1.1,2025-06-30,63,,\n"
         "HW1.2,2025-05-01,,Sites agreed,\n"
     )
-    response = sign_in(administrator).post(
-        reverse("deal:manage-import"),
-        {"deal": str(sample.deal.public_id), "file": upload(text)},
-        follow=True,
+    client = sign_in(administrator)
+    job = import_file(client, sample, text, django_capture_on_commit_callbacks)
+    job.refresh_from_db()
+    assert (job.kind, job.status, job.done, job.total) == (
+        "deal.progress_import",
+        JobStatus.SUCCEEDED,
+        3,
+        3,
     )
-    assert response.redirect_chain == [(reverse("deal:manage-import"), 302)]
-    assert (
-        "progress.csv: recorded 2 readings and 1 milestone reached, on 1 commitment."
-        in response.content.decode()
-    )
+    assert job.started_by == administrator
+    content = client.get(reverse("core:job", args=[job.public_id])).content.decode()
+    assert "Import progress from progress.csv" in content
+    assert "progress.csv: recorded 2 readings and 1 milestone reached, on 1 commitment." in content
+    assert "3 of 3 rows" in content
+    assert 'http-equiv="refresh"' not in content
     assert Reading.objects.count() == 2
     assert ProgressUpdate.objects.count() == 3
+    assert set(ProgressUpdate.objects.values_list("recorded_by", flat=True)) == {administrator.pk}
+    assert ImportRun.objects.get(importer="deal_progress").succeeded is True
+    assert not _stored_uploads()  # the upload is deleted once imported
 
 
-def test_importing_a_bad_file_lists_every_problem_and_writes_nothing(
-    sign_in, administrator, sample
+def test_importing_a_bad_file_lists_every_problem_on_the_job_page_and_writes_nothing(
+    sign_in, administrator, sample, django_capture_on_commit_callbacks
 ):
     text = (
         "measure,date,value,milestone,note\n"
@@ -478,22 +504,48 @@ def test_importing_a_bad_file_lists_every_problem_and_writes_nothing(
         "HW1.1,2025-06-31,63,,\n"
         "HW7.1,2025-05-01,1,,\n"
     )
+    client = sign_in(administrator)
+    job = import_file(client, sample, text, django_capture_on_commit_callbacks)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    content = client.get(reverse("core:job", args=[job.public_id])).content.decode()
+    assert "There is a problem" in content
+    assert (
+        "<li>progress.csv: Row 3, column date: “2025-06-31” is not a date written as "
+        "YYYY-MM-DD, like 2025-03-31.</li>" in content
+    )
+    assert (
+        "<li>progress.csv: Row 4, column measure: There is no measure “HW7.1” in "
+        "The Deal for Testborough.</li>" in content
+    )
+    assert "The file has 2 problems. Nothing has been imported." in content
+    assert (Reading.objects.count(), ProgressUpdate.objects.count()) == (0, 0)
+    assert ImportRun.objects.get(importer="deal_progress").succeeded is False
+    assert not _stored_uploads()
+
+
+def test_an_upload_waits_in_the_private_store_until_a_worker_imports_it(
+    sign_in, administrator, sample
+):
+    text = "measure,date,value,milestone,note\nHW1.1,2025-03-31,62,,\n"
     response = sign_in(administrator).post(
         reverse("deal:manage-import"), {"deal": str(sample.deal.public_id), "file": upload(text)}
     )
-    content = response.content.decode()
-    assert response.status_code == 200
-    assert "govuk-error-summary" in content
-    assert (
-        '<a href="#id_file">Row 3, column date: “2025-06-31” is not a date written as '
-        "YYYY-MM-DD, like 2025-03-31.</a>" in content
-    )
-    assert (
-        '<a href="#id_file">Row 4, column measure: There is no measure “HW7.1” in '
-        "The Deal for Testborough.</a>" in content
-    )
-    assert "The file has 2 problems, listed above. Nothing has been imported." in content
-    assert (Reading.objects.count(), ProgressUpdate.objects.count()) == (0, 0)
+    job = Job.objects.get()  # the test's transaction never commits, so the task never runs
+    assert response.url == reverse("core:job", args=[job.public_id])
+    assert job.status == JobStatus.QUEUED
+    stored = _stored_uploads()
+    assert stored == [job.parameters["stored_as"]]
+    assert storages["private"].open(stored[0]).read() == text.encode()
+    assert Reading.objects.count() == 0
+    storages["private"].delete(stored[0])
+
+
+def _stored_uploads() -> list[str]:
+    storage = storages["private"]
+    if not storage.exists(UPLOAD_FOLDER):
+        return []
+    return [f"{UPLOAD_FOLDER}/{name}" for name in storage.listdir(UPLOAD_FOLDER)[1]]
 
 
 def test_importing_without_a_file_or_with_a_file_that_is_not_utf8(sign_in, administrator, sample):
@@ -508,6 +560,7 @@ def test_importing_without_a_file_or_with_a_file_that_is_not_utf8(sign_in, admin
     )
     assert "The selected file must be a CSV file saved as UTF-8" in response.content.decode()
     assert Reading.objects.count() == 0
+    assert not Job.objects.exists()
 
 
 # In a browser ---------------------------------------------------------------------------------
@@ -566,3 +619,75 @@ def test_manage_forms_are_accessible(transactional_db, page, live_server, sign_i
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
     assert Theme.objects.count() == 1
+
+
+@pytest.mark.browser
+def test_importing_a_file_in_a_browser_shows_the_job_page(
+    transactional_db, page, live_server, sign_in, administrator, tmp_path
+):
+    sample = build_sample_deal()
+    client = sign_in(administrator)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    bad = tmp_path / "bad.csv"
+    bad.write_text("measure,date,value,milestone,note\nHW1.1,2025-06-31,63,,\n", encoding="utf-8")
+    good = tmp_path / "good.csv"
+    good.write_text("measure,date,value,milestone,note\nHW1.1,2025-03-31,62,,\n", encoding="utf-8")
+
+    page.goto(PAGES["import"](sample))
+    page.get_by_label("Upload a CSV file").set_input_files(str(bad))
+    follow(page.get_by_role("button", name="Upload and import"))
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "bad.csv: Row 2, column date: “2025-06-31” is not a date written as YYYY-MM-DD"
+    )
+    expect(page.locator("#job-status")).to_have_text("Failed")
+    assert_accessible(page)
+    assert Reading.objects.count() == 0
+
+    follow(page.get_by_role("link", name="Try again"))
+    page.get_by_label("Upload a CSV file").set_input_files(str(good))
+    follow(page.get_by_role("button", name="Upload and import"))
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "good.csv: recorded 1 reading and 0 milestones reached, on 1 commitment."
+    )
+    expect(page.locator("#job-progress-text")).to_have_text("1 of 1 rows")
+    assert_accessible(page)
+    assert Reading.objects.get().value == Decimal("62")
+
+
+@pytest.mark.browser
+def test_a_running_job_page_refreshes_itself_without_javascript(
+    transactional_db, browser, live_server, sign_in, administrator
+):
+    client = sign_in(administrator)
+    job = Job.objects.create(
+        kind="deal.progress_import",
+        title="Import progress from big.csv",
+        started_by=administrator,
+        status=JobStatus.RUNNING,
+        done=40,
+        total=120,
+        parameters={"unit": "rows"},
+    )
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    try:
+        page.goto(reverse("core:job", args=[job.public_id]))
+        expect(page.locator("#job-progress-text")).to_have_text("40 of 120 rows")
+        expect(page.locator("progress#job-progress")).to_have_attribute("value", "40")
+        Job.objects.filter(pk=job.pk).update(done=80)
+        expect(page.locator("#job-progress-text")).to_have_text("80 of 120 rows")
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.SUCCEEDED, done=120, summary="big.csv: recorded 120 readings."
+        )
+        expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+            "big.csv: recorded 120 readings."
+        )
+        expect(page.locator("#job-status")).to_have_text("Finished")
+        assert page.locator('meta[http-equiv="refresh"]').count() == 0
+    finally:
+        context.close()

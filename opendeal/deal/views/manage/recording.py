@@ -1,7 +1,6 @@
 """Staff pages that record progress on a commitment, one form per action, and import it
-from CSV."""
+from CSV (as a background job, followed on its status page)."""
 
-import io
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -17,7 +16,7 @@ from opendeal.core.form_pages import posted
 from opendeal.core.permissions import staff_permission_required
 
 from ... import services
-from ...importers.progress_csv import ImportFailed, ProgressCsvImporter
+from ...importers.progress_job import start_progress_import
 from ...manage_forms import (
     ChangeStatusForm,
     CompleteMilestoneForm,
@@ -149,27 +148,18 @@ post_update = _progress_action("update", _post_update)
 
 @staff_permission_required("deal.import_progress")
 def import_progress(request: HttpRequest) -> HttpResponse:
+    """Check and keep the upload, queue its import, and send the person to the job's page."""
     form = ImportProgressForm(*posted(request, with_files=True))
-    problems = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        importer = ProgressCsvImporter(form.cleaned_data["deal"], request.user)
+        content = upload.read()
         try:
-            text = io.StringIO(upload.read().decode("utf-8-sig"), newline="")
-            report = importer.run(text, upload.name)
+            content.decode("utf-8-sig")
         except UnicodeDecodeError:
             form.add_error("file", "The selected file must be a CSV file saved as UTF-8")
-        except ImportFailed as failure:
-            # Every problem in the summary, each leading to the file input.
-            target = f"#{form['file'].auto_id}"
-            problems = [{"href": target, "message": error.describe()} for error in failure.errors]
-            form.add_error("file", _problems_message(len(problems)))
         else:
-            messages.success(request, str(report))
-            return redirect(reverse("deal:manage-import"))
-    return render(request, "deal/manage/import.html", {"form": form, "problems": problems})
-
-
-def _problems_message(count: int) -> str:
-    counted = "1 problem" if count == 1 else f"{count} problems"
-    return f"The file has {counted}, listed above. Nothing has been imported. Fix the file and upload it again"
+            job = start_progress_import(
+                request.user, form.cleaned_data["deal"], upload.name, content
+            )
+            return redirect(reverse("core:job", args=[job.public_id]))
+    return render(request, "deal/manage/import.html", {"form": form})
