@@ -384,7 +384,8 @@ def _open_release(
     return _OpenRelease(release, report)
 
 
-# The stored fields of a figure, compared to tell whether two releases hold the same figures.
+# The stored fields of a figure, compared to tell whether two releases hold the same figures,
+# in the order the importer writes them (`_COLUMNS`).
 _FIGURE_FIELDS = [
     "area_id",
     "sex",
@@ -483,25 +484,7 @@ def _close_release(open_release: _OpenRelease) -> None:
 # The columns written, in the order `_observation_values` gives them. Rows are inserted with
 # one executemany per batch rather than bulk_create: the ORM's per-object work was nine tenths
 # of the time of a large import.
-_COLUMNS = [
-    "release_id",
-    "area_id",
-    "sex",
-    "age",
-    "period",
-    "period_sortable",
-    "period_end",
-    "period_range",
-    "value",
-    "lower_ci_95",
-    "upper_ci_95",
-    "lower_ci_99_8",
-    "upper_ci_99_8",
-    "count",
-    "denominator",
-    "value_note",
-    "published_comparison",
-]
+_COLUMNS = ["release_id", *_FIGURE_FIELDS]
 
 
 # Period ends as the database takes them; there are few distinct ones.
