@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from opendeal.core import audit
 from opendeal.core.form_pages import posted
 
-from .. import applications, documents, recorded_gaps, scoring
+from .. import applications, documents, recorded_gaps
 from ..access import can_edit_application, can_view_application, is_member
 from ..apply_forms import (
     BudgetLineForm,
@@ -47,7 +47,7 @@ from ..models import (
     SupportingDocument,
 )
 from ..templatetags.fund_apply import pounds
-from .conflicts import conflicted_response, refuse_if_conflicted, refuses_conflicted
+from .conflicts import refuse_if_conflicted, refuses_conflicted
 
 APPLICATION_VIEWED = "fund.application.viewed"
 # The page for each section of the task list.
@@ -122,12 +122,11 @@ def draft_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     """A page that changes a draft: once submitted or withdrawn, it sends the applicant back to
     the application, saying why."""
 
+    @refuses_conflicted
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
-        except scoring.ConflictedAccess as refusal:
-            return conflicted_response(request, refusal)
         except NotADraft as refusal:
             status = refusal.application.get_status_display().lower()
             messages.error(
