@@ -1,7 +1,8 @@
 """Backing up the database while it runs, and restoring a backup into a new database.
 
 SQLite is copied with its online backup API (a consistent copy even while the app writes);
-PostgreSQL with pg_dump's custom format, restored with pg_restore. After a restore,
+PostgreSQL with pg_dump's custom format, restored with pg_restore; both connect with every
+libpq option of DATABASE_URL (sslmode, sslrootcert, …), as the app does. After a restore,
 `database_copy.fingerprints` on both sides shows the same row counts and checksums.
 """
 
@@ -12,26 +13,45 @@ import subprocess
 from pathlib import Path
 
 import dj_database_url
+import psycopg
 from django.db import connections
+from psycopg.conninfo import make_conninfo
 
 
 class BackupError(Exception):
     """A backup or restore could not be made; the message says why."""
 
 
+def _libpq_keywords() -> set[str]:
+    """The connection parameters libpq understands (sslmode, sslrootcert, options, …)."""
+    return {option.keyword.decode() for option in psycopg.pq.Conninfo.get_defaults()}
+
+
 def _pg_dsn(settings_dict: dict) -> str:
-    parts = [f"dbname={settings_dict['NAME']}"]
-    for key, name in (("HOST", "host"), ("PORT", "port"), ("USER", "user")):
-        if settings_dict.get(key):
-            parts.append(f"{name}={settings_dict[key]}")
-    return " ".join(parts)
+    """A libpq connection string for pg_dump and pg_restore: the database, host, port and user,
+    and every libpq parameter in OPTIONS (from DATABASE_URL's query: `?sslmode=verify-full&
+    sslrootcert=…`), so the tools connect the way the app does. Django's own options
+    (isolation_level, pool, …) are left out, and so is the password: it goes in the
+    environment (`_pg_environment`), never on a command line."""
+    params = {
+        "dbname": settings_dict.get("NAME"),
+        "host": settings_dict.get("HOST"),
+        "port": settings_dict.get("PORT"),
+        "user": settings_dict.get("USER"),
+    }
+    libpq = _libpq_keywords() - {"password"}
+    for key, value in (settings_dict.get("OPTIONS") or {}).items():
+        if key in libpq:
+            params[key] = value
+    return make_conninfo(**{key: value for key, value in params.items() if value not in (None, "")})
 
 
 def _pg_environment(settings_dict: dict) -> dict[str, str] | None:
-    if not settings_dict.get("PASSWORD"):
+    password = settings_dict.get("PASSWORD") or (settings_dict.get("OPTIONS") or {}).get("password")
+    if not password:
         return None
     # The password goes to pg_dump through its environment, never on its command line.
-    return {**os.environ, "PGPASSWORD": settings_dict["PASSWORD"]}
+    return {**os.environ, "PGPASSWORD": str(password)}
 
 
 def _tool(name: str) -> str:

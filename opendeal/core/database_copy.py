@@ -5,18 +5,28 @@ table row for row (primary keys kept, `auto_now` fields left as they were), then
 table's row count and checksum on both sides, so nothing is lost or changed on the way.
 `fingerprints` is the same comparison on its own: backups are checked with it after a restore.
 
+The source keeps running while it is copied. An SQLite source is first copied into a snapshot
+file with SQLite's online backup API, which never takes the write lock (in WAL mode, writers
+carry on during it), and the rows are then copied from, and checked against, that snapshot. A
+PostgreSQL source is read in one REPEATABLE READ transaction, which does not block writers
+either. Either way the copy holds everything committed up to the snapshot, and nothing after it.
+
 The checksum of a table is the sum, modulo 2**256, of the SHA-256 of each row's values in a
 canonical text form. A sum does not depend on row order, which differs between databases for
 text keys (collations), yet any changed, missing or duplicated row changes it.
 """
 
+import contextlib
 import datetime
 import decimal
 import hashlib
 import json
+import sqlite3
+import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import dj_database_url
@@ -27,6 +37,10 @@ from django.db import connections, models, transaction
 from django.db.utils import load_backend
 
 BATCH_SIZE = 2000
+# Outside WAL mode, SQLite's backup copies this many pages a step and pauses between steps, so
+# writers can take their turn (in WAL mode it copies in one step, which never blocks a writer).
+SNAPSHOT_STEP_PAGES = 1024
+SNAPSHOT_STEP_PAUSE = 0.05
 # Rows that `migrate` itself writes into a new database; everything else must be empty before
 # a copy, so a move never mixes two councils' data.
 CREATED_BY_MIGRATE = {
@@ -149,51 +163,121 @@ def _insert(model: type[models.Model], fields: list, batch: list, target: str) -
     model._base_manager.using(target)._insert(batch, fields=fields, using=target, raw=True)
 
 
+def _sqlite_snapshot(connection, path: Path) -> datetime.datetime:
+    """Copy the SQLite database of `connection` into a new file at `path` with SQLite's online
+    backup API, and return when the snapshot was taken: the copy holds every transaction
+    committed before then, and none after.
+
+    In WAL mode (the one OpenDeal uses) the backup reads in a single step, inside one read
+    transaction: writers go on committing to the WAL meanwhile, and the snapshot is the state
+    at its start. In other journal modes a reader would hold writers up, so the backup copies
+    SNAPSHOT_STEP_PAGES at a time and lets writers in between steps; a write restarts it, so
+    the snapshot is the state at its end."""
+    connection.ensure_connection()
+    raw = connection.connection
+    journal_mode = raw.execute("PRAGMA journal_mode").fetchone()[0].lower()
+    destination = sqlite3.connect(path)
+    try:
+        if journal_mode == "wal":
+            taken = datetime.datetime.now(datetime.UTC)
+            raw.backup(destination)
+        else:
+            raw.backup(destination, pages=SNAPSHOT_STEP_PAGES, sleep=SNAPSHOT_STEP_PAUSE)
+            taken = datetime.datetime.now(datetime.UTC)
+    finally:
+        destination.close()
+    return taken
+
+
+@contextlib.contextmanager
+def source_snapshot(source: str = "default") -> Iterator[tuple[str, datetime.datetime]]:
+    """A consistent, read-only view of the database `source` that does not stop it being
+    written meanwhile: yields the connection alias to read it through and when it was taken.
+
+    SQLite: a snapshot file made with the online backup API, next to the database (it needs as
+    much free space as the database), deleted afterwards. PostgreSQL: one REPEATABLE READ, READ
+    ONLY transaction on `source`. Other engines: one transaction on `source`."""
+    connection = connections[source]
+    if connection.vendor == "sqlite":
+        name = str(connection.settings_dict["NAME"])
+        in_memory = name == ":memory:" or "mode=memory" in name
+        directory = None if in_memory else Path(name).parent
+        with tempfile.TemporaryDirectory(prefix="opendeal-move-", dir=directory) as folder:
+            path = Path(folder) / "snapshot.sqlite3"
+            taken = _sqlite_snapshot(connection, path)
+            alias = connect(f"sqlite:///{path}", "move_snapshot")
+            try:
+                yield alias, taken
+            finally:
+                connections[alias].close()
+        return
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(using=source):
+        if connection.vendor == "postgresql" and outermost:
+            with connection.cursor() as cursor:
+                # The first statement of the transaction, so every query after it sees the
+                # same snapshot; writers are not blocked.
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                cursor.execute("SELECT now()")
+                taken = cursor.fetchone()[0]
+        else:
+            taken = datetime.datetime.now(datetime.UTC)
+        yield source, taken
+
+
 def move_database(
     target_url: str,
     *,
     source: str = "default",
     progress: Callable[[str, int, int], None] | None = None,
+    snapshot_taken: Callable[[datetime.datetime], None] | None = None,
 ) -> dict[str, TableFingerprint]:
     """Copy every row from `source` into the new database at `target_url` and verify it.
 
-    The target is migrated to the same schema first and must hold no data of its own. The
-    whole copy is one transaction on the target (PostgreSQL checks its foreign keys at commit,
-    so tables can be copied in any order), read from one consistent snapshot of the source.
-    Returns the verified fingerprints; raises DatabaseCopyError, having written nothing, if the
-    target is not empty or the copy does not match.
+    The source may be in use meanwhile: the rows come from a snapshot of it (`source_snapshot`),
+    so the copy holds everything committed up to the snapshot and nothing written after it, and
+    no writer of the source waits for the copy. `snapshot_taken` is told when the snapshot was
+    taken. The target is migrated to the same schema first and must hold no data of its own.
+    The whole copy is one transaction on the target (PostgreSQL checks its foreign keys at
+    commit, so tables can be copied in any order), and every table's row count and checksum
+    are then compared with the snapshot's. Returns the verified fingerprints; raises
+    DatabaseCopyError, having written nothing, if the target is not empty or the copy does not
+    match.
     """
     target = connect(target_url, "move_target")
-    # run_syncdb only matters for apps without migrations (the test suite runs without them).
-    call_command("migrate", database=target, interactive=False, verbosity=0, run_syncdb=True)
-    _check_empty(target)
-    tables = copied_models()
-    counts = {model: model._base_manager.using(source).count() for model in tables}
     try:
-        with transaction.atomic(using=source), transaction.atomic(using=target):
-            # The rows migrate made (content types, permissions, groups) are replaced by the
-            # source's own, keys and all.
-            for model in tables:
-                if model._meta.db_table in CREATED_BY_MIGRATE:
-                    model._base_manager.using(target).all()._raw_delete(target)
-            for model in tables:
-                done = 0
+        # run_syncdb only matters for apps without migrations (the test suite runs without them).
+        call_command("migrate", database=target, interactive=False, verbosity=0, run_syncdb=True)
+        _check_empty(target)
+        tables = copied_models()
+        with source_snapshot(source) as (snapshot, taken):
+            if snapshot_taken is not None:
+                snapshot_taken(taken)
+            counts = {model: model._base_manager.using(snapshot).count() for model in tables}
+            with transaction.atomic(using=target):
+                # The rows migrate made (content types, permissions, groups) are replaced by
+                # the source's own, keys and all.
+                for model in tables:
+                    if model._meta.db_table in CREATED_BY_MIGRATE:
+                        model._base_manager.using(target).all()._raw_delete(target)
+                for model in tables:
+                    done = 0
 
-                def on_rows(count: int, model=model) -> None:
-                    nonlocal done
-                    done += count
+                    def on_rows(count: int, model=model) -> None:
+                        nonlocal done
+                        done += count
+                        if progress is not None:
+                            progress(model._meta.db_table, done, counts[model])
+
                     if progress is not None:
-                        progress(model._meta.db_table, done, counts[model])
-
-                if progress is not None:
-                    progress(model._meta.db_table, 0, counts[model])
-                _copy_table(model, source, target, on_rows)
-            _reset_sequences(target, tables)
-            expected = {model._meta.db_table: fingerprint(model, source) for model in tables}
-            copied = {model._meta.db_table: fingerprint(model, target) for model in tables}
-            differences = compare(expected, copied)
-            if differences:
-                raise DatabaseCopyError("The copy differs: " + "; ".join(differences))
+                        progress(model._meta.db_table, 0, counts[model])
+                    _copy_table(model, snapshot, target, on_rows)
+                _reset_sequences(target, tables)
+                expected = {model._meta.db_table: fingerprint(model, snapshot) for model in tables}
+                copied = {model._meta.db_table: fingerprint(model, target) for model in tables}
+                differences = compare(expected, copied)
+                if differences:
+                    raise DatabaseCopyError("The copy differs: " + "; ".join(differences))
     finally:
         connections[target].close()
     return copied

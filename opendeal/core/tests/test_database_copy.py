@@ -4,17 +4,22 @@ On the SQLite run the copy goes SQLite → PostgreSQL (the move a council makes)
 PostgreSQL run it goes the other way, into a new SQLite file, so both runs copy across engines.
 """
 
+import contextlib
+import datetime
 import io
 import secrets
+import sqlite3
+import threading
+import time
 
 import psycopg
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from opendeal.core import database_copy
+from opendeal.core import backups, database_copy
 from opendeal.core.demo import load_demo_accounts
-from opendeal.core.models import User
+from opendeal.core.models import ScheduledRun, User
 from opendeal.deal.demo import load_demo_deal
 from opendeal.events.demo import load_demo_events
 
@@ -112,6 +117,95 @@ def test_the_command_reports_what_it_copied(demo_borough, other_engine):
     out = io.StringIO()
     call_command("move_database", to=other_engine, stdout=out, stderr=io.StringIO())
     assert "every table's row count and checksum match" in out.getvalue()
+    # It says what the copy holds, and what to do about writes made after it.
+    assert "Copying everything committed up to " in out.getvalue()
+    assert "is not in the copy" in out.getvalue()
+
+
+class Writer(threading.Thread):
+    """The running instance: keeps inserting scheduled runs into the source database, each in
+    its own transaction, with its own connection, until stopped. A write that waits longer than
+    two seconds for a lock fails, and is kept in `errors`."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.written = 0
+        self.errors: list[Exception] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        settings_dict = connection.settings_dict
+        now = datetime.datetime.now(datetime.UTC)
+        if connection.vendor == "sqlite":
+            # As the web servers write (settings: IMMEDIATE transactions), with a short timeout.
+            db = sqlite3.connect(settings_dict["NAME"], timeout=2, isolation_level=None)
+            begin, commit = "BEGIN IMMEDIATE", "COMMIT"
+            insert = (
+                "INSERT INTO core_scheduledrun (name, slot, enqueued_at, task_result_id) "
+                "VALUES (?, ?, ?, '')"
+            )
+            now = now.replace(tzinfo=None).isoformat(" ")
+        else:
+            db = psycopg.connect(backups._pg_dsn(settings_dict), autocommit=True)
+            db.execute("SET lock_timeout = '2s'")
+            begin, commit = "BEGIN", "COMMIT"
+            insert = (
+                "INSERT INTO core_scheduledrun (name, slot, enqueued_at, task_result_id) "
+                "VALUES (%s, %s, %s, '')"
+            )
+        try:
+            while not self.stop.is_set():
+                try:
+                    db.execute(begin)
+                    db.execute(insert, (f"writer.{self.written}", now, now))
+                    db.execute(commit)
+                    self.written += 1
+                except Exception as error:  # every failed write is the finding
+                    self.errors.append(error)
+                    with contextlib.suppress(Exception):
+                        db.execute("ROLLBACK")
+                time.sleep(0.002)
+        finally:
+            db.close()
+
+
+def test_the_running_instance_goes_on_writing_during_the_copy(demo_borough, other_engine):
+    writer = Writer()
+    stalled: list[str] = []
+
+    def progress(table: str, done: int, total: int) -> None:
+        # At the start of each table, wait for the writer to commit another row: if the copy
+        # held the source's write lock, it could not, and its writes would time out.
+        if done or stalled:
+            return
+        before = writer.written
+        deadline = time.monotonic() + 8
+        while writer.written == before:
+            if time.monotonic() > deadline:
+                stalled.append(table)
+                return
+            time.sleep(0.002)
+
+    writer.start()
+    try:
+        while writer.written < 5 and writer.is_alive():
+            time.sleep(0.01)
+        before_copy = writer.written
+        copied = database_copy.move_database(other_engine, progress=progress)
+        during_copy = writer.written - before_copy
+    finally:
+        writer.stop.set()
+        writer.join(10)
+
+    assert writer.errors == []
+    assert stalled == []
+    assert during_copy > 0
+    # The copy passed its checks against the snapshot: everything committed before it,
+    # nothing after it.
+    copied_runs = copied["core_scheduledrun"].rows
+    assert before_copy <= copied_runs < ScheduledRun.objects.count()
+    target = database_copy.connect(other_engine, "move_target")
+    assert ScheduledRun.objects.using(target).count() == copied_runs
 
 
 @pytest.fixture
