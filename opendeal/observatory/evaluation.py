@@ -7,7 +7,9 @@ DataFrames, no database, so each method is tested on data with a known answer.
 - `difference_in_differences`: the area against comparison areas (England, or statistical
   neighbours), OLS with area and period fixed effects and the treated-after interaction term;
   a pre-trend check (the difference in linear trends before the change) tests the parallel
-  trends the method assumes.
+  trends the method assumes. With one treated area its robust interval is far too narrow, so
+  placebo (permutation) inference re-runs the same fit with each comparison area treated in
+  turn and ranks the area's |effect| among theirs (`permutation_test`).
 - `synthetic_control`: the area against a weighted average of every other area (weights on the
   simplex, minimising the pre-period error), with in-space placebo tests — every donor treated
   in turn — and their permutation p-value from the rank of post/pre RMSPE ratios.
@@ -40,6 +42,12 @@ TIE_BREAK_RIDGE = 1e-8
 SUM_TO_ONE_WEIGHT = 1e3
 # Two optimal weightings differing by more than this in any donor's weight: not unique.
 UNIQUENESS_TOLERANCE = 1e-4
+# Fewest placebos (comparison areas) for a difference-in-differences placebo test to tell an
+# effect from chance: with 9 the smallest possible p-value is 1/10.
+MINIMUM_PLACEBOS = 9
+# A permutation p-value at or below this is a clear result. With ten placebos the smallest
+# possible p-value is 1/11, so a 5% level could never be met.
+PERMUTATION_LEVEL = 0.10
 
 
 class Phase(StrEnum):
@@ -119,6 +127,15 @@ def _transition_caveat(counts: dict) -> tuple[Caveat, ...]:
             "of the fit.",
         ),
     )
+
+
+def permutation_test(own: float, placebos: Sequence[float]) -> tuple[int, float]:
+    """The rank of `own` among itself and the placebos' statistics (1: the largest; ties share
+    the better rank), and the permutation p-value: the share of them all, `own` counted, at
+    least as large as `own`."""
+    values = [own, *placebos]
+    rank = 1 + sum(value > own for value in values)
+    return rank, sum(value >= own for value in values) / len(values)
 
 
 def _interval(fit, name: str) -> Interval:
@@ -219,6 +236,28 @@ class DifferenceInDifferences(Evaluation):
     effect: Interval | None = None
     # Before the change: the area's linear trend minus the comparison's, per year.
     pre_trend_difference: Interval | None = None
+    # Placebo inference: each comparison area's effect with it treated in place of the area
+    # (its comparison: the other comparison areas, never the area), and where the area's
+    # |effect| ranks among them all (1: the largest) with the permutation p-value.
+    placebo_effects: tuple[tuple[str, float], ...] = field(default=(), repr=False)
+    permutation_rank: int | None = None
+    permutation_p_value: float | None = None
+
+    @property
+    def placebo_count(self) -> int:
+        return len(self.placebo_effects)
+
+    @property
+    def has_enough_placebos(self) -> bool:
+        return self.permutation_p_value is not None and self.placebo_count >= MINIMUM_PLACEBOS
+
+    @property
+    def is_clear(self) -> bool | None:
+        """Whether the placebo test sets the effect apart from chance; None when there are too
+        few comparison areas to tell."""
+        if not self.has_enough_placebos:
+            return None
+        return self.permutation_p_value <= PERMUTATION_LEVEL
 
 
 def difference_in_differences(
@@ -229,10 +268,16 @@ def difference_in_differences(
     times: Sequence[float],
     *,
     comparison: str = "comparison areas",
+    none_given: str = "",
+    placebos: bool = True,
 ) -> DifferenceInDifferences:
     """OLS of value on area and period fixed effects and treatedxafter, heteroskedasticity-
     robust (HC1) errors. `panel` has one row per area, one column per period (in the order of
-    `phases` and `times`); areas with a missing figure in a used period are left out."""
+    `phases` and `times`); areas with a missing figure in a used period are left out.
+
+    With `placebos`, each comparison area is treated in turn (against the others, never the
+    treated area) and the area's |effect| is ranked among theirs. `none_given` is what to say
+    when no comparison areas are given at all."""
     import statsmodels.formula.api as smf
 
     counts = _counts(phases)
@@ -255,6 +300,11 @@ def difference_in_differences(
     }
     caveats = list(_transition_caveat(counts))
     treated_complete = treated in panel.index and panel.loc[treated, columns].notna().all()
+    if not comparison_units:
+        reason = Caveat(
+            "no_comparison_areas", none_given or f"Not enough data: no {comparison} are set."
+        )
+        return DifferenceInDifferences(**base, has_enough_data=False, caveats=(reason, *caveats))
     if (
         counts["periods_before"] < 2
         or counts["periods_after"] < 1
@@ -271,10 +321,11 @@ def difference_in_differences(
             )
         )
         return DifferenceInDifferences(**base, has_enough_data=False, caveats=(reason, *caveats))
-    long = _long(panel.loc[[treated, *usable], columns], treated, [phases[i] for i in kept])
+    kept_phases = [phases[i] for i in kept]
+    long = _long(panel.loc[[treated, *usable], columns], treated, kept_phases)
     time_by_period = dict(zip(map(str, columns), np.asarray(times, dtype=float)[kept], strict=True))
     long["time"] = long["period"].map(time_by_period)
-    fit = smf.ols("value ~ C(unit) + C(period) + treated_after", data=long).fit(cov_type="HC1")
+    fit = smf.ols(DID_FORMULA, data=long).fit(cov_type="HC1")
     effect = _interval(fit, "treated_after")
     pre_trend = None
     if counts["periods_before"] >= MINIMUM_PRE_PERIODS:
@@ -304,13 +355,49 @@ def difference_in_differences(
     caveats.append(
         Caveat(
             "one_treated_area",
-            "One treated area: the interval treats periods as independent, which overlapping "
-            "or autocorrelated figures are not, so it is likely too narrow.",
+            "One treated area: the robust (HC1) interval treats each figure as independent, "
+            "which overlapping or autocorrelated figures are not, so it is too narrow; the "
+            "placebo test is the better guide.",
         )
     )
+    placebo_effects: tuple[tuple[str, float], ...] = ()
+    rank = p_value = None
+    if placebos and len(usable) >= 2:
+        placebo_effects = tuple(
+            (unit, _did_effect(panel.loc[usable, columns], unit, kept_phases)) for unit in usable
+        )
+        rank, p_value = permutation_test(
+            abs(effect.estimate), [abs(value) for _, value in placebo_effects]
+        )
+    if placebos and len(placebo_effects) < MINIMUM_PLACEBOS:
+        caveats.append(
+            Caveat(
+                "too_few_placebos",
+                f"Only {len(usable)} comparison area(s): too few for a placebo test to tell an "
+                f"effect from chance (it needs at least {MINIMUM_PLACEBOS}).",
+            )
+        )
     return DifferenceInDifferences(
-        **base, caveats=tuple(caveats), effect=effect, pre_trend_difference=pre_trend
+        **base,
+        caveats=tuple(caveats),
+        effect=effect,
+        pre_trend_difference=pre_trend,
+        placebo_effects=placebo_effects,
+        permutation_rank=rank,
+        permutation_p_value=p_value,
     )
+
+
+DID_FORMULA = "value ~ C(unit) + C(period) + treated_after"
+
+
+def _did_effect(panel: pd.DataFrame, treated: str, phases: Sequence[Phase]) -> float:
+    """The treated-after coefficient of the same fit, with `treated` (a row of `panel`) as the
+    treated area and every other row as its comparison."""
+    import statsmodels.formula.api as smf
+
+    fit = smf.ols(DID_FORMULA, data=_long(panel, treated, phases)).fit()
+    return float(fit.params["treated_after"])
 
 
 def _long(panel: pd.DataFrame, treated: str, phases: Sequence[Phase]) -> pd.DataFrame:
@@ -545,10 +632,10 @@ def synthetic_control(
     p_value = rank = None
     own = Placebo(treated, pre, post, post / max(pre, floor), float(errors[after].mean()), True)
     if placebos:
-        placebo_results = (own, *_placebos(complete, before, after, floor))
-        ratios = sorted((p.ratio for p in placebo_results), reverse=True)
-        rank = 1 + sum(ratio > own.ratio for ratio in ratios)
-        p_value = sum(ratio >= own.ratio for ratio in ratios) / len(ratios)
+        others = _placebos(complete, before, after, floor)
+        placebo_results = (own, *others)
+        ratios = [p.ratio for p in placebo_results]
+        rank, p_value = permutation_test(own.ratio, [p.ratio for p in others])
         floored = sum(p.pre_rmspe <= floor for p in placebo_results)
         if floored:
             caveats.append(

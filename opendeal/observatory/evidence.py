@@ -9,6 +9,7 @@ says "not enough data". The evaluation methods are `evaluation.py`'s; descriptiv
 
 import dataclasses
 import datetime
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from .models import (
     Area,
     Comparison,
     Indicator,
+    Neighbour,
     Observation,
     Polarity,
     Release,
@@ -272,11 +274,15 @@ class EvidenceReport:
 
 
 def evidence_report(area_code: str, change_year: int) -> EvidenceReport:
-    """Every claim checked for the area; cached until a release is added or changed."""
+    """Every claim checked for the area; cached until a release is added or changed, or the
+    area's neighbours are."""
     area = Area.objects.filter(code=area_code).first()
     releases = list(Release.objects.order_by("pk").values_list("public_id", "observations"))
     area_id = area.pk if area else None
-    key = f"observatory-evidence:{area_code}:{area_id}:{change_year}:{hash(tuple(releases))}"
+    key = (
+        f"observatory-evidence:{area_code}:{area_id}:{change_year}:{hash(tuple(releases))}:"
+        f"{neighbours_checksum(area)}"
+    )
     found = cache.get(key)
     if found is None:
         found = EvidenceReport(
@@ -291,6 +297,18 @@ def evidence_report(area_code: str, change_year: int) -> EvidenceReport:
         )
         cache.set(key, found, 60 * 60)
     return found
+
+
+def neighbours_checksum(area: Area | None) -> str:
+    """A checksum of the area's neighbour rows (every model): it changes when neighbours are
+    imported, set or removed."""
+    if area is None:
+        return ""
+    rows = Neighbour.objects.filter(area=area).order_by("pk")
+    digest = hashlib.sha256(
+        repr(list(rows.values_list("pk", "model", "rank", "neighbour_id"))).encode()
+    )
+    return digest.hexdigest()[:16]
 
 
 def _indicator_for(claim: Claim) -> tuple[Indicator | None, bool]:
@@ -738,14 +756,57 @@ def evaluate(
     )
     _, neighbours = selectors.neighbours(area, limit=40)
     codes = [n.code for n in neighbours if n.code in panel.index][:NEIGHBOURS_COMPARED]
+    if neighbours and not codes:
+        # Neighbours are set, but none has figures in this release: the method says so.
+        codes = [n.code for n in neighbours[:NEIGHBOURS_COMPARED]]
     results.append(
         evaluation.difference_in_differences(
-            panel, area.code, codes, phases, times, comparison="statistical neighbours"
+            panel,
+            area.code,
+            codes,
+            phases,
+            times,
+            comparison="statistical neighbours",
+            none_given=no_neighbours_text(area),
         )
     )
     donors = panel.drop(index=[ENGLAND], errors="ignore")
     results.append(evaluation.synthetic_control(donors, area.code, phases))
     return tuple(results)
+
+
+def no_neighbours_text(area: Area) -> str:
+    return (
+        f"No statistical neighbours are set for {area.name}, so there is nothing to compare it "
+        "with. Import the ONS similar areas with `opendeal import_neighbours <folder>`, or set "
+        f"the council's own list with `opendeal import_neighbours --area {area.code} --council "
+        "<area codes>`."
+    )
+
+
+def placebo_text(result: evaluation.DifferenceInDifferences) -> str:
+    """The difference in differences' placebo test in words, and whether it is clear."""
+    if not result.has_enough_data:
+        return ""
+    areas = len(result.comparison_units)
+    if not result.has_enough_placebos:
+        return (
+            f"Too few comparison areas to tell ({areas}): a placebo test needs at least "
+            f"{evaluation.MINIMUM_PLACEBOS}, so whether the change stands out from chance "
+            "cannot be judged."
+        )
+    total = result.placebo_count + 1
+    words = (
+        f"Ranked {result.permutation_rank} of {total} by the size of the change in the gap, "
+        "each comparison area treated in turn as if it had made the change: permutation "
+        f"p-value {result.permutation_p_value:.3f} (the smallest possible is {1 / total:.3f})."
+    )
+    if result.is_clear:
+        return (
+            f"{words} Clear: few comparison areas show as large a change "
+            f"(p at most {evaluation.PERMUTATION_LEVEL:.2f})."
+        )
+    return f"{words} Not clear: comparison areas show changes as large without the change."
 
 
 def _chart(check: Check) -> SafeString:
@@ -810,6 +871,7 @@ CSV_HEADER = [
     "difference in differences against England: caveats",
     "difference in differences against neighbours: effect",
     "difference in differences against neighbours: pre-trend difference a year",
+    "difference in differences against neighbours: placebo test",
     "difference in differences against neighbours: caveats",
     "synthetic control: mean gap after the change",
     "synthetic control: mean gap over equally good weightings",
@@ -864,6 +926,7 @@ def csv_rows(report: EvidenceReport):
             _caveats_text(did_england),
             interval_text(did_neighbours.effect) if did_neighbours else "",
             interval_text(did_neighbours.pre_trend_difference) if did_neighbours else "",
+            placebo_text(did_neighbours) if did_neighbours else "",
             _caveats_text(did_neighbours),
             _signed(synthetic.mean_gap) if synthetic and synthetic.has_enough_data else "",
             (

@@ -2,8 +2,8 @@
 
 from django import template
 
-from opendeal.observatory.evaluation import Interval
-from opendeal.observatory.evidence import interval_text
+from opendeal.observatory.evaluation import DifferenceInDifferences, Interval
+from opendeal.observatory.evidence import interval_text, placebo_text
 
 register = template.Library()
 
@@ -12,3 +12,9 @@ register = template.Library()
 def interval(value: Interval | None) -> str:
     """An estimate with its 95% interval: "+1.2 (95% interval +0.4 to +2.0)"."""
     return interval_text(value) or "–"
+
+
+@register.filter
+def placebo(value: DifferenceInDifferences) -> str:
+    """A difference in differences' placebo test in words."""
+    return placebo_text(value) or "–"

@@ -296,3 +296,119 @@ def test_agrees_with_pysyncon_on_real_data_where_the_fit_is_not_exact():
             stopped_short.append(unit)
     assert len(agreed) + len(stopped_short) == 25
     assert len(agreed) >= 24, stopped_short
+
+
+def flat_panel_with_one_jump(areas: int, jump: float = 5.0, seed: int = 7):
+    """Flat areas (small noise) and one, "T", whose figure jumps by `jump` at the change."""
+    rng = np.random.default_rng(seed)
+    years = list(range(2005, 2017))
+    rows = {f"C{i}": 50 + rng.normal(0, 2) + rng.normal(0, 0.1, 12) for i in range(areas)}
+    treated = 48 + rng.normal(0, 0.1, 12)
+    treated[np.array(years) >= 2011] += jump
+    rows["T"] = treated
+    return pd.DataFrame(rows, index=years).T, years
+
+
+def test_permutation_test_ranks_and_counts_ties_and_the_area_itself():
+    assert evaluation.permutation_test(5.0, [1.0, 2.0, 3.0]) == (1, 0.25)
+    assert evaluation.permutation_test(2.0, [1.0, 2.0, 3.0]) == (2, 0.75)
+    assert evaluation.permutation_test(0.5, [1.0, 2.0, 3.0]) == (4, 1.0)
+
+
+def test_did_placebo_test_a_big_jump_among_flat_areas_has_p_one_over_n_plus_one():
+    panel, years = flat_panel_with_one_jump(areas=10)
+    comparison = [f"C{i}" for i in range(10)]
+    result = evaluation.difference_in_differences(
+        panel, "T", comparison, yearly_phases(years, 2011), np.array(years) + 0.5
+    )
+    assert result.placebo_count == 10
+    assert [unit for unit, _ in result.placebo_effects] == comparison
+    # Each placebo is the same fit with a flat area treated: its effect is near zero.
+    assert all(abs(effect) < 0.5 for _, effect in result.placebo_effects)
+    assert result.permutation_rank == 1
+    assert result.permutation_p_value == pytest.approx(1 / 11)
+    assert result.has_enough_placebos and result.is_clear
+    assert "too_few_placebos" not in result.caveat_codes
+    # A placebo's effect is what the same function gives with that area treated, against the
+    # other comparison areas and never the real treated area.
+    alone = evaluation.difference_in_differences(
+        panel.drop(index="T"),
+        "C3",
+        [c for c in comparison if c != "C3"],
+        yearly_phases(years, 2011),
+        np.array(years) + 0.5,
+        placebos=False,
+    )
+    assert dict(result.placebo_effects)["C3"] == pytest.approx(alone.effect.estimate)
+
+
+def test_did_placebo_test_without_an_effect_is_not_clear():
+    panel, years = flat_panel_with_one_jump(areas=10, jump=0.0)
+    result = evaluation.difference_in_differences(
+        panel, "T", [f"C{i}" for i in range(10)], yearly_phases(years, 2011), np.array(years) + 0.5
+    )
+    # Robust intervals from many independent-looking observations still look narrow; the
+    # placebo test does not single the area out.
+    assert result.permutation_p_value > evaluation.PERMUTATION_LEVEL
+    assert result.is_clear is False
+
+
+def test_did_with_too_few_comparison_areas_cannot_tell():
+    panel, years = flat_panel_with_one_jump(areas=8)
+    result = evaluation.difference_in_differences(
+        panel, "T", [f"C{i}" for i in range(8)], yearly_phases(years, 2011), np.array(years) + 0.5
+    )
+    # Ranked first, p = 1/9, but 8 placebos are too few to tell.
+    assert result.permutation_rank == 1 and result.placebo_count == 8
+    assert not result.has_enough_placebos and result.is_clear is None
+    assert "too_few_placebos" in result.caveat_codes
+    england = evaluation.difference_in_differences(
+        panel, "T", ["C0"], yearly_phases(years, 2011), np.array(years) + 0.5
+    )
+    assert england.placebo_count == 0 and england.permutation_p_value is None
+    assert england.is_clear is None and "too_few_placebos" in england.caveat_codes
+
+
+def test_did_says_when_no_comparison_areas_are_given():
+    panel, years = flat_panel_with_one_jump(areas=3)
+    result = evaluation.difference_in_differences(
+        panel,
+        "T",
+        [],
+        yearly_phases(years, 2011),
+        np.array(years) + 0.5,
+        comparison="statistical neighbours",
+        none_given="None set.",
+    )
+    assert not result.has_enough_data
+    assert result.caveats[0] == evaluation.Caveat("no_comparison_areas", "None set.")
+
+
+def test_did_placebos_on_real_healthy_life_expectancy_against_neighbours():
+    """Female healthy life expectancy in Wigan from 2015 against its ten nearest ONS similar
+    areas (global model) that have figures: the robust interval excludes zero, but two of the
+    ten neighbours, treated as if they had changed, show larger changes."""
+    neighbours = pd.read_csv(
+        Path(settings.OPENDEAL_DATA_DIR)
+        / "observatory/neighbours/ons_similar_areas_2026_global-neighbours.csv",
+        encoding="utf-8-sig",
+    )
+    panel = hle_panel("Female")
+    wigan = neighbours[neighbours.iloc[:, 0] == "E08000010"]
+    assert len(wigan)
+    codes = [c for c in wigan.iloc[0, 1:].astype(str) if c in panel.index][:10]
+    assert len(codes) == 10
+    years = [int(str(c)[:4]) for c in panel.columns]
+    phases = [
+        evaluation.phase_of(
+            datetime.date(y, 1, 1), datetime.date(y + 2, 12, 31), datetime.date(2015, 1, 1)
+        )
+        for y in years
+    ]
+    result = evaluation.difference_in_differences(
+        panel, "E08000010", codes, phases, np.array(years) + 1.5
+    )
+    assert result.effect.excludes_zero
+    assert result.placebo_count == 10
+    assert (result.permutation_rank, round(result.permutation_p_value, 3)) == (3, 0.273)
+    assert result.is_clear is False

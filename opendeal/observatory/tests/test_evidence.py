@@ -15,8 +15,12 @@ from opendeal.observatory import evidence, statistics
 from opendeal.observatory.evidence import Finding
 from opendeal.observatory.importers.eyfsp import import_eyfsp
 from opendeal.observatory.importers.fingertips import import_fingertips
-from opendeal.observatory.importers.neighbours import import_ons_neighbours
+from opendeal.observatory.importers.neighbours import (
+    import_ons_neighbours,
+    set_council_neighbours,
+)
 from opendeal.observatory.importers.revenue_outturn import import_revenue_outturn
+from opendeal.observatory.models import Area, Neighbour
 
 from .conftest import HLE_2024, SMOKING, shared
 
@@ -292,3 +296,83 @@ def test_without_any_figures_every_claim_says_not_enough_data(client):
     report = evidence.evidence_report("E08000010", 2011)
     assert {check.finding for check in report.checks} == {Finding.NOT_ENOUGH_DATA}
     assert client.get(reverse("observatory:evidence")).status_code == 200
+
+
+def did_against_neighbours(report, key="healthy-life-expectancy-female"):
+    return by_key(report)[key].evaluations[2]
+
+
+def test_the_difference_in_differences_is_judged_by_its_placebo_test(client, imported):
+    """Female healthy life expectancy from 2015 against the neighbours: the robust interval
+    (+0.94 to +3.81) excludes zero, but two of the ten neighbours, each treated as if it had
+    made the change, show a larger change: rank 3 of 11, p = 3/11. Not clear."""
+    did = did_against_neighbours(evidence.evidence_report("E08000010", 2015))
+    assert did.comparison == "statistical neighbours" and did.effect.excludes_zero
+    assert (did.permutation_rank, did.placebo_count) == (3, 10)
+    assert did.permutation_p_value == pytest.approx(3 / 11) and did.is_clear is False
+    assert evidence.placebo_text(did).startswith("Ranked 3 of 11 by the size of the change")
+    assert "permutation p-value 0.273" in evidence.placebo_text(did)
+    assert "Not clear" in evidence.placebo_text(did)
+    # Against England alone there is nothing to permute.
+    england = by_key(evidence.evidence_report("E08000010", 2015))[
+        "healthy-life-expectancy-female"
+    ].evaluations[1]
+    assert england.is_clear is None
+    assert evidence.placebo_text(england).startswith("Too few comparison areas to tell (1)")
+
+    text = html.unescape(
+        client.get(reverse("observatory:evidence") + "?from=2015").content.decode()
+    )
+    section = text[text.index('id="healthy-life-expectancy-female"') :]
+    section = section[: section.index("</section>")]
+    assert "Placebo test" in section
+    assert "Ranked 3 of 11" in section and "Not clear" in section
+    assert "with one treated area it is too narrow" in section
+    download = client.get(reverse("observatory:evidence_csv") + "?from=2015")
+    rows = list(csv.reader(io.StringIO(download.content.decode())))
+    column = rows[0].index("difference in differences against neighbours: placebo test")
+    female = next(row for row in rows if row[0] == "Healthy life expectancy" and row[2] == "Female")
+    assert female[column].startswith("Ranked 3 of 11")
+
+
+@pytest.mark.django_db
+def test_without_neighbours_the_report_says_how_to_set_them_and_refreshes_when_they_are(client):
+    for relative in (CANCER,):
+        import_fingertips(shared(relative), **QUIET)
+    did = did_against_neighbours(
+        evidence.evidence_report("E08000010", 2011), "cancer-mortality-persons"
+    )
+    assert not did.has_enough_data and did.caveat_codes == {
+        "no_comparison_areas",
+        "transition_left_out",
+    }
+    words = did.caveats[0].text
+    assert "No statistical neighbours are set for Wigan" in words
+    assert "opendeal import_neighbours" in words and "lack" not in words
+    assert "opendeal import_neighbours" in html.unescape(
+        client.get(reverse("observatory:evidence")).content.decode()
+    )
+    # Importing neighbours changes the cache key, so the report is worked out again.
+    import_ons_neighbours(shared("observatory/neighbours"))
+    did = did_against_neighbours(
+        evidence.evidence_report("E08000010", 2011), "cancer-mortality-persons"
+    )
+    assert did.has_enough_data and len(did.comparison_units) == 10
+    # So does the council setting its own list (which takes precedence).
+    set_council_neighbours(None, "E08000010", ["E08000018", "E08000027", "E08000006"])
+    did = did_against_neighbours(
+        evidence.evidence_report("E08000010", 2011), "cancer-mortality-persons"
+    )
+    assert did.comparison_units == ("E08000018", "E08000027", "E08000006")
+
+
+@pytest.mark.django_db
+def test_the_cache_key_follows_the_areas_neighbour_rows():
+    import_ons_neighbours(shared("observatory/neighbours"))
+    wigan = Area.objects.get(code="E08000010")
+    before = evidence.neighbours_checksum(wigan)
+    assert before == evidence.neighbours_checksum(wigan)
+    last = Neighbour.objects.filter(area=wigan).order_by("pk").last()
+    last.delete()
+    assert evidence.neighbours_checksum(wigan) != before
+    assert evidence.neighbours_checksum(None) == ""
