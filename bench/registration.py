@@ -90,6 +90,10 @@ def main() -> int:
             "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
             "OPENDEAL_TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
             "LOG_LEVEL": "WARNING",
+            # Every simulated resident comes from 127.0.0.1 and one address each: lift the
+            # per-network and per-address limits a real borough never reaches this way.
+            "OPENDEAL_EVENT_REGISTRATIONS_PER_CLIENT_PER_HOUR": "1000000",
+            "OPENDEAL_UNSOLICITED_EMAILS_PER_HOUR": "1000000",
         }
         _admin(server_url, f'CREATE DATABASE "{name}"')
         gunicorn = None

@@ -5,17 +5,17 @@ Email addresses are personal data: nothing here logs them, and a failure to send
 without the SMTP library's message (which names the recipient), so the task log stays clean.
 """
 
-import hashlib
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django_tasks import task
 from django_tasks.base import Task
+
+from opendeal.core.rate_limits import within_hourly_limit
 
 
 class EmailNotSent(Exception):
@@ -60,7 +60,7 @@ def send_email_after_commit(
     (a confirmation link, say): at most `OPENDEAL_UNSOLICITED_EMAILS_PER_HOUR` such emails go
     to one address within an hour of the first, so the forms cannot be used to flood someone's inbox.
     Returns whether the email was queued."""
-    if unsolicited and not _within_hourly_limit(to):
+    if unsolicited and not within_unsolicited_email_limit(to):
         return False
 
     enqueue_with_transaction(send_email, to=to, subject=subject, template=template, context=context)
@@ -84,18 +84,11 @@ def enqueue_with_transaction(task_to_run: Task, **kwargs: Any) -> None:
         transaction.on_commit(lambda: task_to_run.enqueue(**kwargs))
 
 
-def _within_hourly_limit(address: str) -> bool:
-    # The address is hashed so that the cache holds no personal data.
-    digest = hashlib.sha256(address.strip().lower().encode()).hexdigest()
-    key = f"opendeal:unsolicited-email:{digest}"
-    if cache.add(key, 1, timeout=3600):
-        return True
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr: a new hour
-        cache.add(key, 1, timeout=3600)
-        return True
-    return count <= settings.OPENDEAL_UNSOLICITED_EMAILS_PER_HOUR
+def within_unsolicited_email_limit(address: str) -> bool:
+    """Count one more unsolicited email to `address` this hour; False once over the limit."""
+    return within_hourly_limit(
+        "unsolicited-email", address.strip().lower(), settings.OPENDEAL_UNSOLICITED_EMAILS_PER_HOUR
+    )
 
 
 def absolute_url(path: str) -> str:

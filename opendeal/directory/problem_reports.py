@@ -6,9 +6,6 @@ email address is told when the report is closed, with the editor's note, and the
 then erased: it is kept no longer than it is needed.
 """
 
-import hashlib
-
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +15,7 @@ from opendeal.core.editing import locked
 from opendeal.core.mail import send_email_after_commit
 from opendeal.core.models import User
 from opendeal.core.permissions import check_permission, require
+from opendeal.core.rate_limits import within_hourly_limit
 
 from .models import ListingProblemReport, Service
 
@@ -46,17 +44,7 @@ def can_review_problem_reports(actor: User) -> tuple[bool, str]:
 
 
 def _within_hourly_limit(client_address: str) -> bool:
-    # Hashed, so the cache holds no network address.
-    digest = hashlib.sha256(client_address.encode()).hexdigest()
-    key = f"opendeal:problem-reports:{digest}"
-    if cache.add(key, 1, timeout=3600):
-        return True
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr: a new hour
-        cache.add(key, 1, timeout=3600)
-        return True
-    return count <= REPORTS_PER_HOUR
+    return within_hourly_limit("problem-reports", client_address, REPORTS_PER_HOUR)
 
 
 @transaction.atomic

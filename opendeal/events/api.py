@@ -21,6 +21,8 @@ router = Router()
 
 # Refusals that are about the input rather than the event's state.
 INPUT_REFUSALS = {"invalid_type", "missing_answer"}
+# The rate limits count an hour from the first attempt: an hour is the most to wait.
+TOO_MANY_RETRY_AFTER_SECONDS = 3600
 
 
 @router.get(
@@ -51,7 +53,7 @@ def get_event(request: HttpRequest, public_id: uuid.UUID) -> dict:
 @router.post(
     "/{public_id}/registrations",
     response={201: RegistrationOut},
-    openapi_extra=problem_responses(404, 409, 422),
+    openapi_extra=problem_responses(404, 409, 422, 429),
     summary="Register for an event",
     description=(
         "Registers a person by email address. With a place free the registration holds it as "
@@ -59,7 +61,9 @@ def get_event(request: HttpRequest, public_id: uuid.UUID) -> dict:
         "event's confirmation time; when the event is full they join the waiting list "
         "(waitlisted, with their position) and are emailed a link to confirm their address. "
         "409 when registration is closed or not yet open, or the address is already "
-        "registered for the event; 422 for invalid input."
+        "registered for the event; 422 for invalid input; 429 when too many registrations "
+        "have come from the caller's network address, or too many emails have gone to the "
+        "address, within the hour."
     ),
 )
 def register(
@@ -73,6 +77,7 @@ def register(
             email=payload.email,
             registration_type=_registration_type(event, payload.registration_type),
             answers=payload.answers,
+            client_address=request.META.get("REMOTE_ADDR", ""),
         )
     except ValidationError as error:
         errors = [
@@ -86,6 +91,10 @@ def register(
     except services.RegistrationRefused as refusal:
         if refusal.code == "not_published":
             raise Http404("There is no such event.") from None
+        if refusal.code == "too_many":
+            response = problem(request, 429, "Too many requests", refusal.reason, code="too_many")
+            response["Retry-After"] = str(TOO_MANY_RETRY_AFTER_SECONDS)
+            return response
         status = 422 if refusal.code in INPUT_REFUSALS else 409
         return problem(request, status, "Registration refused", refusal.reason, code=refusal.code)
     registration = result.registration

@@ -2,7 +2,9 @@
 
 The task is given the registration's public id and which email to send, never the address:
 the task queue is stored in the database and should hold no personal data. It reads the
-registration when it runs, so links and the .ics file are those of the registration as it is.
+registration when it runs, so links and the .ics file are those of the registration as it is,
+and it sends nothing if the registration has moved on since the email was queued (a reminder
+to someone who has cancelled since, say): see STILL_APPLIES.
 """
 
 from django.conf import settings
@@ -11,10 +13,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
-from opendeal.core.mail import EmailNotSent, enqueue_with_transaction
+from opendeal.core.mail import (
+    EmailNotSent,
+    enqueue_with_transaction,
+    within_unsolicited_email_limit,
+)
 
 from .calendar import location_text, registration_ics
-from .models import Registration
+from .models import Registration, RegistrationStatus
 from .selectors import waitlist_position
 from .tokens import registration_link
 
@@ -41,6 +47,39 @@ CANCEL_LINK = {
     "promoted",
     "reminder",
 }
+# The statuses in which each email still makes sense when the task runs; in any other the
+# registration has moved on (confirmed, cancelled, lapsed, promoted) and the email is dropped.
+STILL_APPLIES = {
+    "confirm_place": {RegistrationStatus.PENDING_CONFIRMATION},
+    "confirm_waitlist": {RegistrationStatus.WAITLISTED},
+    "confirmed": {RegistrationStatus.CONFIRMED},
+    "waitlisted": {RegistrationStatus.WAITLISTED},
+    "promoted": {RegistrationStatus.CONFIRMED},
+    "promoted_confirm": {RegistrationStatus.PENDING_CONFIRMATION},
+    "reminder": {RegistrationStatus.CONFIRMED},
+    "cancelled": {RegistrationStatus.CANCELLED},
+    "expired": {RegistrationStatus.EXPIRED},
+}
+# Emails that only make sense while the address is still unconfirmed.
+BEFORE_ADDRESS_CONFIRMED = {"confirm_place", "confirm_waitlist", "promoted_confirm"}
+
+
+def may_email_unsolicited(address: str) -> bool:
+    """Whether another email that anyone could trigger by typing `address` into a public form
+    may go to it: the site-wide OPENDEAL_UNSOLICITED_EMAILS_PER_HOUR limit, counted in the
+    cache together with the other unsolicited emails (pledge confirmations, say). Each call
+    counts one email."""
+    return within_unsolicited_email_limit(address)
+
+
+def still_applies(registration: Registration, message: str) -> bool:
+    """Whether `message` still fits the registration as it is now."""
+    if registration.status not in STILL_APPLIES[message]:
+        return False
+    if message in BEFORE_ADDRESS_CONFIRMED and registration.confirmed_at is not None:
+        return False
+    # A reminder is about an event still to come.
+    return not (message == "reminder" and registration.event.starts_at <= timezone.now())
 
 
 def queue_registration_email(registration: Registration, message: str) -> None:
@@ -61,6 +100,8 @@ def send_registration_email(registration_id: str, message: str) -> None:
     )
     if registration is None or not registration.email:
         return  # deleted or erased since: nobody to write to
+    if not still_applies(registration, message):
+        return  # moved on since the email was queued (cancelled before a reminder, say)
     event = registration.event
     starts_at = timezone.localtime(event.starts_at)
     context = {

@@ -8,7 +8,9 @@ class RegistrationRefused(Exception):
 
     `reason` is a sentence to show the person; `code` says which rule, for the API and views:
     "closed", "not_open", "duplicate", "invalid_type", "missing_answer", "not_published",
-    "invalid_link", "no_place" (attendance for someone without a place).
+    "invalid_link", "no_place" (attendance for someone without a place), "too_many" (an
+    anonymous registration over an hourly limit: from one network address, or emails to one
+    address).
     """
 
     def __init__(self, reason: str, code: str) -> None:

@@ -87,7 +87,7 @@ class RefusalProblem(Problem):
     code: str | None = Field(
         None,
         description="Which rule refused a registration: closed, not_open, duplicate, "
-        "not_published, invalid_type, missing_answer.",
+        "not_published, invalid_type, missing_answer, too_many.",
     )
 
 
@@ -97,6 +97,9 @@ _PROBLEMS = {
     "already registered (an RFC 7807 problem document with a `code`).",
     422: "The request is not valid: a malformed id or body, an unknown registration type, a "
     "required answer missing (an RFC 7807 problem document).",
+    429: "Too many registrations from the caller's network address, or emails to the "
+    "address, in the last hour; try again later (an RFC 7807 problem document with code "
+    "`too_many`, and a Retry-After header).",
 }
 
 

@@ -28,6 +28,11 @@ Rules:
   the database's one write lock), so counting places and taking one are a single step.
 - One live registration per address per event: registering again is refused as "duplicate"
   and changes nothing. Cancelled and lapsed registrations do not count.
+- Anonymous registering is throttled, so nobody can hold every place with made-up addresses
+  or flood an inbox: at most OPENDEAL_EVENT_REGISTRATIONS_PER_CLIENT_PER_HOUR attempts from
+  one network address an hour, and the confirmation email counts against the site-wide
+  OPENDEAL_UNSOLICITED_EMAILS_PER_HOUR limit for its address; over either, the registration
+  is refused as "too_many" and changes nothing.
 - Emails and the audit trail never hold an address: emails are queued by registration id
   after the commit, and audit details hold ids and counts only.
 """
@@ -35,6 +40,7 @@ Rules:
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -44,8 +50,9 @@ from django.utils import timezone
 from opendeal.core import audit
 from opendeal.core.models import User
 from opendeal.core.permissions import check_permission, require
+from opendeal.core.rate_limits import within_hourly_limit
 
-from .emails import queue_registration_email
+from .emails import may_email_unsolicited, queue_registration_email
 from .errors import InvalidLink, RegistrationRefused
 from .models import (
     PLACE_HOLDING_STATUSES,
@@ -79,6 +86,14 @@ __all__ = [
 
 LIVE_STATUSES = (*PLACE_HOLDING_STATUSES, RegistrationStatus.WAITLISTED)
 MAX_ANSWER_LENGTH = 2000
+TOO_MANY_FROM_CLIENT = (
+    "There have been too many registrations from your network in the last hour. "
+    "Try again later, or sign in to register."
+)
+TOO_MANY_EMAILS = (
+    "We have sent too many emails to this address in the last hour. "
+    "Try again later, or sign in to register."
+)
 
 
 @dataclass(frozen=True)
@@ -102,14 +117,20 @@ def register(
     registration_type: RegistrationType | None = None,
     answers: dict[str, str] | None = None,
     user: User | None = None,
+    client_address: str | None = None,
 ) -> RegistrationResult:
     """Register someone for an event: with `user` (signed in) under the account's address,
     confirmed at once if a place is free; otherwise under `email`, pending confirmation by the
     emailed link. With no place free, on the waiting list. Raises ValidationError for a blank
     name or a malformed address or answer, RegistrationRefused when the rules say no; either
-    way nothing changes."""
+    way nothing changes.
+
+    `client_address` (the request's network address) is counted against the hourly limit on
+    anonymous registrations; pass it from every public form and API call."""
     if user is not None and not user.is_authenticated:
         user = None
+    if user is None and client_address is not None and not _within_client_limit(client_address):
+        raise RegistrationRefused(TOO_MANY_FROM_CLIENT, "too_many")
     # Say a closed event is closed before finding fault with the details; checked again below,
     # under the lock, against the event as it is then.
     _check_open(event, timezone.now())
@@ -124,6 +145,9 @@ def register(
         now = timezone.now()
         _check_open(event, now)
         status, position, sequence = _place_for_newcomer(event, address, user, now)
+        # Last, so that refusals above cost the address nothing.
+        if user is None and not may_email_unsolicited(address):
+            raise RegistrationRefused(TOO_MANY_EMAILS, "too_many")
         registration = Registration.objects.create(
             event=event,
             registration_type=registration_type,
@@ -147,6 +171,15 @@ def register(
         )
         queue_registration_email(registration, _first_email(registration))
     return RegistrationResult(registration, position)
+
+
+def _within_client_limit(client_address: str) -> bool:
+    """Count one anonymous registration attempt from `client_address` this hour."""
+    return within_hourly_limit(
+        "event-registrations",
+        client_address,
+        settings.OPENDEAL_EVENT_REGISTRATIONS_PER_CLIENT_PER_HOUR,
+    )
 
 
 def _check_details(name: str, address: str) -> None:

@@ -5,8 +5,9 @@ address it was made with, never the address itself: a signed value is only base6
 anyone, and links end up in access logs and browser history. The digest also means a link
 stops working once the registration's personal details are erased.
 
-Confirm links expire after OPENDEAL_SIGNED_LINK_MAX_AGE_DAYS (the registration itself lapses
-sooner, at its `confirm_by`). Cancel and calendar links last as long as the registration does,
+Confirm links expire after OPENDEAL_SIGNED_LINK_MAX_AGE_DAYS, or at the registration's
+`confirm_by` if that is later (an event's `confirmation_hours` may be longer than the link's
+usual life, and a link must work for as long as the person is told they have to use it). Cancel and calendar links last as long as the registration does,
 since they are sent weeks before the event; cancelling is refused once the event has started.
 """
 
@@ -16,6 +17,7 @@ import uuid
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from opendeal.core.mail import absolute_url
@@ -63,10 +65,15 @@ def read_registration_token(token: str, purpose: str) -> Registration:
         if purpose in EXPIRING_PURPOSES
         else None
     )
+    past_max_age = False
     try:
-        payload = signing.loads(token, salt=_salt(purpose), max_age=max_age)
-    except signing.SignatureExpired:
-        raise InvalidLink(is_expired=True) from None
+        try:
+            payload = signing.loads(token, salt=_salt(purpose), max_age=max_age)
+        except signing.SignatureExpired:
+            # Genuine but older than the usual life: still good until the registration's
+            # confirm-by deadline, checked below once the registration is found.
+            past_max_age = True
+            payload = signing.loads(token, salt=_salt(purpose))
     except (signing.BadSignature, ValueError, UnicodeError):
         raise InvalidLink() from None
     if not isinstance(payload, dict) or not isinstance(payload.get("e"), str):
@@ -85,5 +92,11 @@ def read_registration_token(token: str, purpose: str) -> Registration:
         or not registration.email
         or not constant_time_compare(_email_digest(registration.email), payload["e"])
     ):
-        raise InvalidLink()
+        raise InvalidLink(is_expired=past_max_age)
+    if past_max_age and not _before_confirm_by(registration):
+        raise InvalidLink(is_expired=True)
     return registration
+
+
+def _before_confirm_by(registration: Registration) -> bool:
+    return registration.confirm_by is not None and timezone.now() < registration.confirm_by

@@ -389,6 +389,11 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 OPENDEAL_UNSOLICITED_EMAILS_PER_HOUR = int(
     os.environ.get("OPENDEAL_UNSOLICITED_EMAILS_PER_HOUR", "5")
 )
+# Anonymous event registrations allowed from one network address an hour. Generous: a library
+# or council office shares one address.
+OPENDEAL_EVENT_REGISTRATIONS_PER_CLIENT_PER_HOUR = int(
+    os.environ.get("OPENDEAL_EVENT_REGISTRATIONS_PER_CLIENT_PER_HOUR", "30")
+)
 
 # The council's registered 360Giving prefix: grants are 360G-<prefix>-…, and so are applicant
 # groups with no charity or company number.

@@ -222,13 +222,21 @@ def _delete_page(
 def registrations(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     event = _event(public_id)
     questions = list(event.questions.all())
+    registrations = list(event.registrations.select_related("registration_type"))
+    # Waiting-list positions from the list itself, not a count query per registrant: the
+    # same numbering as services.waitlist_position (arrival order among those waiting).
+    waiting = sorted(
+        (item for item in registrations if item.status == RegistrationStatus.WAITLISTED),
+        key=lambda item: item.sequence,
+    )
+    positions = {item.pk: number for number, item in enumerate(waiting, start=1)}
     rows = [
         (
             registration,
-            services.waitlist_position(registration),
+            positions.get(registration.pk),
             [registration.answers.get(str(question.public_id), "") for question in questions],
         )
-        for registration in event.registrations.select_related("registration_type")
+        for registration in registrations
     ]
     audit.record(request.user, REGISTRANTS_VIEWED, event, page="registrations", count=len(rows))
     context = {

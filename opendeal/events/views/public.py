@@ -118,6 +118,7 @@ def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 registration_type=form.cleaned_data.get("registration_type"),
                 answers=form.answers(),
                 user=user,
+                client_address=request.META.get("REMOTE_ADDR", ""),
             )
         except services.RegistrationRefused as refusal:
             form.add_error(None, refusal.reason)
