@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet
 
 from opendeal.core import audit
 from opendeal.core.models import User
+from opendeal.core.permissions import holders_of
 
 from .models import Team
 
@@ -24,17 +25,7 @@ def _holding(permission: str, team: Team | None, current: str) -> QuerySet[User]
     """Active accounts whose role gives `permission`, and whoever already holds the place in
     `team` (`current` is "members" or "managers"), so that someone whose role was taken away
     can still be taken off the team."""
-    app_label, codename = permission.split(".")
-    through_role = Q(
-        groups__permissions__content_type__app_label=app_label,
-        groups__permissions__codename=codename,
-    )
-    given_directly = Q(
-        user_permissions__content_type__app_label=app_label,
-        user_permissions__codename=codename,
-    )
-    holders = User.objects.filter(through_role | given_directly, is_active=True)
-    accounts = User.objects.filter(pk__in=holders.values("pk"))
+    accounts = holders_of(permission)
     if team is not None and team.pk is not None:
         accounts = accounts | User.objects.filter(pk__in=getattr(team, current).values("pk"))
     return accounts.distinct().order_by("full_name", "email")

@@ -4,8 +4,10 @@ permission are refused with 403. Two-factor sign-in is enforced by StaffTwoFacto
 from collections.abc import Callable
 from functools import wraps
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 
 
@@ -58,3 +60,20 @@ def require(check: tuple[bool, str]) -> None:
     allowed, reason = check
     if not allowed:
         raise PermissionDenied(reason)
+
+
+def holders_of(permission: str, *, include_superusers: bool = False) -> QuerySet:
+    """Active accounts given `permission` ("app_label.codename") by a role or directly (and
+    superusers, who hold every permission, when asked), each once."""
+    app_label, codename = permission.split(".")
+    holding = Q(
+        groups__permissions__content_type__app_label=app_label,
+        groups__permissions__codename=codename,
+    ) | Q(
+        user_permissions__content_type__app_label=app_label,
+        user_permissions__codename=codename,
+    )
+    if include_superusers:
+        holding |= Q(is_superuser=True)
+    accounts = get_user_model().objects
+    return accounts.filter(pk__in=accounts.filter(holding, is_active=True).values("pk"))

@@ -30,7 +30,6 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -39,7 +38,7 @@ from opendeal.core import audit
 from opendeal.core.editing import assign_fields
 from opendeal.core.mail import send_email_after_commit
 from opendeal.core.models import User
-from opendeal.core.permissions import check_permission, require
+from opendeal.core.permissions import check_permission, holders_of, require
 from opendeal.core.roles import Role
 from opendeal.geography.geocoding import InvalidPostcode, UnknownPostcode, locate_postcode
 
@@ -1005,12 +1004,7 @@ def _officer_addresses(request: Decision) -> list[str]:
         and officer.has_perm("fund.decide_applications")
     ):
         return [officer.email]
-    deciding = Q(groups__permissions__codename="decide_applications") | Q(
-        user_permissions__codename="decide_applications"
-    )
-    deciders = User.objects.filter(deciding | Q(is_superuser=True), is_active=True).exclude(
-        email=""
-    )
+    deciders = holders_of("fund.decide_applications", include_superusers=True).exclude(email="")
     return sorted(set(deciders.values_list("email", flat=True)))
 
 
