@@ -328,6 +328,13 @@ class ServiceSearchForm(forms.Form):
 
 
 class _AccountChoice(forms.ModelMultipleChoiceField):
+    """Accounts ticked by name and sent as public ids; the form sets the choices."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(queryset=None, required=False, to_field_name="public_id", **kwargs)
+
     def label_from_instance(self, obj) -> str:
         return f"{obj.full_name} ({obj.email})" if obj.full_name else obj.email
 
@@ -337,23 +344,15 @@ class TeamForm(forms.Form):
 
     name = form_fields.text("Name of the team", "Enter the team’s name", max_length=200)
     members = _AccountChoice(
-        queryset=None,
-        required=False,
-        to_field_name="public_id",
         label="Practitioners in the team",
         error_messages={"invalid_choice": "Choose practitioners from the list"},
         help_text="They see and keep the records of the people allocated to the team.",
-        widget=forms.CheckboxSelectMultiple,
     )
     managers = _AccountChoice(
-        queryset=None,
-        required=False,
-        to_field_name="public_id",
         label="Managers of the team",
         error_messages={"invalid_choice": "Choose managers from the list"},
         help_text="They see the team’s people and their audit trails, and share, close and "
         "erase records.",
-        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args, members, managers, **kwargs) -> None:
