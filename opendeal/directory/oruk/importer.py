@@ -598,10 +598,17 @@ LOOKUP_BATCH_SIZE = 900
 
 
 def _existing_ids(model: type[models.Model], ids: list[uuid.UUID]) -> set[uuid.UUID]:
-    found: set[uuid.UUID] = set()
+    return set(_existing_values(model, ids, "pk"))
+
+
+def _existing_values(
+    model: type[models.Model], ids: list[uuid.UUID], field: str
+) -> dict[uuid.UUID, Any]:
+    """`field` of each of these records already in the directory, by id, looked up in batches."""
+    found: dict[uuid.UUID, Any] = {}
     for start in range(0, len(ids), LOOKUP_BATCH_SIZE):
         batch = ids[start : start + LOOKUP_BATCH_SIZE]
-        found.update(model.objects.filter(pk__in=batch).values_list("pk", flat=True))
+        found.update(model.objects.filter(pk__in=batch).values_list("pk", field))
     return found
 
 
@@ -683,9 +690,15 @@ def _write(merged: dict[str, dict[uuid.UUID, dict[str, Any]]], report: ImportRep
             continue
         model = object_type.model
         # Into an empty table (a first import) there is nothing to look up.
-        existing = _existing_ids(model, list(records)) if model.objects.exists() else set()
-        if object_type.key == "service":
-            _set_review_dates(records, existing, timezone.localdate(now))
+        is_service = object_type.key == "service"
+        known = (
+            _existing_values(model, list(records), "last_reviewed_on" if is_service else "pk")
+            if model.objects.exists()
+            else {}
+        )
+        existing = set(known)
+        if is_service:
+            _set_review_dates(records, known, timezone.localdate(now))
         created = [values for record_id, values in records.items() if record_id not in existing]
         if created:
             _insert(model, created, now)
@@ -704,17 +717,11 @@ def _write(merged: dict[str, dict[uuid.UUID, dict[str, Any]]], report: ImportRep
 
 
 def _set_review_dates(
-    records: dict[uuid.UUID, dict[str, Any]], existing: set[uuid.UUID], today: dt.date
+    records: dict[uuid.UUID, dict[str, Any]], known: dict[uuid.UUID, dt.date | None], today: dt.date
 ) -> None:
-    """Each service's `last_reviewed_on`: the later of the date it has in the directory and
-    the feed's (`assured_date`, else `last_modified`; never after today); today when neither
-    gives one, so an import is not at once a pile of stale listings."""
-    model = BY_KEY["service"].model
-    known: dict[uuid.UUID, dt.date | None] = {}
-    ids = [record_id for record_id in records if record_id in existing]
-    for start in range(0, len(ids), LOOKUP_BATCH_SIZE):
-        batch = ids[start : start + LOOKUP_BATCH_SIZE]
-        known.update(model.objects.filter(pk__in=batch).values_list("pk", "last_reviewed_on"))
+    """Each service's `last_reviewed_on`: the later of the date it has in the directory
+    (`known`, by id) and the feed's (`assured_date`, else `last_modified`; never after today);
+    today when neither gives one, so an import is not at once a pile of stale listings."""
     for record_id, values in records.items():
         fed = values.get("assured_date")
         if fed is None and values.get("last_modified") is not None:
