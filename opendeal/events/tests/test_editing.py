@@ -152,7 +152,7 @@ def test_the_capacity_cannot_go_below_the_places_taken(officer):
 
 def test_more_places_move_the_waiting_list_up_in_order(officer, make_user):
     event = make_event(capacity=1)
-    people = [make_user(Role.RESIDENT, email=f"person{n}@example.org") for n in range(4)]
+    people = [make_user(Role.RESIDENT, email=f"waiting{n}@example.org") for n in range(4)]
     for person in people:
         act(services.register, event, name="Someone", email=person.email, user=person)
     assert list(statuses(event).values()) == ["confirmed", "waitlisted", "waitlisted", "waitlisted"]
@@ -160,10 +160,10 @@ def test_more_places_move_the_waiting_list_up_in_order(officer, make_user):
     act(editing.update_event, officer, event, capacity=3)
 
     assert statuses(event) == {
-        "person0@example.org": "confirmed",
-        "person1@example.org": "confirmed",
-        "person2@example.org": "confirmed",
-        "person3@example.org": "waitlisted",
+        "waiting0@example.org": "confirmed",
+        "waiting1@example.org": "confirmed",
+        "waiting2@example.org": "confirmed",
+        "waiting3@example.org": "waitlisted",
     }
 
 
