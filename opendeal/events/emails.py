@@ -16,7 +16,6 @@ from django_tasks import task
 from opendeal.core.mail import (
     EmailNotSent,
     enqueue_with_transaction,
-    within_unsolicited_email_limit,
 )
 
 from .calendar import location_text, registration_ics
@@ -60,23 +59,14 @@ STILL_APPLIES = {
     "cancelled": {RegistrationStatus.CANCELLED},
     "expired": {RegistrationStatus.EXPIRED},
 }
-# Emails that only make sense while the address is still unconfirmed.
-BEFORE_ADDRESS_CONFIRMED = {"confirm_place", "confirm_waitlist", "promoted_confirm"}
-
-
-def may_email_unsolicited(address: str) -> bool:
-    """Whether another email that anyone could trigger by typing `address` into a public form
-    may go to it: the site-wide OPENDEAL_UNSOLICITED_EMAILS_PER_HOUR limit, counted in the
-    cache together with the other unsolicited emails (pledge confirmations, say). Each call
-    counts one email."""
-    return within_unsolicited_email_limit(address)
 
 
 def still_applies(registration: Registration, message: str) -> bool:
     """Whether `message` still fits the registration as it is now."""
     if registration.status not in STILL_APPLIES[message]:
         return False
-    if message in BEFORE_ADDRESS_CONFIRMED and registration.confirmed_at is not None:
+    # An email carrying a confirm link only makes sense while the address is unconfirmed.
+    if message in CONFIRM_LINK and registration.confirmed_at is not None:
         return False
     # A reminder is about an event still to come.
     return not (message == "reminder" and registration.event.starts_at <= timezone.now())

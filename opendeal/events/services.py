@@ -48,11 +48,12 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from opendeal.core import audit
+from opendeal.core.mail import within_unsolicited_email_limit
 from opendeal.core.models import User
 from opendeal.core.permissions import check_permission, require
 from opendeal.core.rate_limits import within_hourly_limit
 
-from .emails import may_email_unsolicited, queue_registration_email
+from .emails import queue_registration_email
 from .errors import InvalidLink, RegistrationRefused
 from .models import (
     PLACE_HOLDING_STATUSES,
@@ -146,7 +147,7 @@ def register(
         _check_open(event, now)
         status, position, sequence = _place_for_newcomer(event, address, user, now)
         # Last, so that refusals above cost the address nothing.
-        if user is None and not may_email_unsolicited(address):
+        if user is None and not within_unsolicited_email_limit(address):
             raise RegistrationRefused(TOO_MANY_EMAILS, "too_many")
         registration = Registration.objects.create(
             event=event,
