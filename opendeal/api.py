@@ -9,6 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from opendeal.core.problems import MEDIA_TYPE, problem_body
+
 api = NinjaAPI(
     title="OpenDeal API",
     version="1.0.0",
@@ -23,11 +25,9 @@ api = NinjaAPI(
 def problem(
     request: HttpRequest, status: int, title: str, detail: str = "", **extra
 ) -> HttpResponse:
-    body = {"type": "about:blank", "title": title, "status": status, **extra}
-    if detail:
-        body["detail"] = detail
+    body = problem_body(status, title, detail, **extra)
     response = api.create_response(request, body, status=status)
-    response["Content-Type"] = "application/problem+json"
+    response["Content-Type"] = MEDIA_TYPE
     return response
 
 

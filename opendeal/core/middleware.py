@@ -4,11 +4,12 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from .accounts.access import two_factor_url
+from .problems import problem
 
 # What a signed-in member of staff can reach before giving their second factor: finishing (or
 # abandoning) sign-in, and pages that need no account.
@@ -41,12 +42,12 @@ class StaffTwoFactorMiddleware:
             if now - last_seen > settings.STAFF_SESSION_IDLE_SECONDS:
                 logout(request)
                 if api:
-                    return _problem(401, "Signed out", "The session was idle too long: sign in.")
+                    return problem(401, "Signed out", "The session was idle too long: sign in.")
                 return redirect(f"{reverse('core:sign-in')}?timed_out=1")
             request.session["staff_last_seen"] = now
             if not user.is_verified() and not request.path.startswith(_OPEN_PATH_PREFIXES):
                 if api:
-                    return _problem(
+                    return problem(
                         401, "Two-factor sign-in needed", "Finish two-factor sign-in first."
                     )
                 return redirect(two_factor_url("core:two-factor", request.get_full_path()))
@@ -66,21 +67,12 @@ class RejectNulCharactersMiddleware:
             if _is_json_api(request.path):
                 # The APIs' clients read errors as RFC 7807 problem documents, as the APIs
                 # answer every other bad request.
-                response = _problem(400, "Bad request", _NUL_MESSAGE)
+                response = problem(400, "Bad request", _NUL_MESSAGE)
                 if _is_json_api(request.path, ("/oruk/",)):
                     response["Access-Control-Allow-Origin"] = "*"  # as /oruk/ answers anything
                 return response
             return HttpResponseBadRequest(_NUL_MESSAGE, content_type="text/plain")
         return self.get_response(request)
-
-
-def _problem(status: int, title: str, detail: str) -> JsonResponse:
-    """An RFC 7807 problem document, as the APIs answer."""
-    return JsonResponse(
-        {"type": "about:blank", "title": title, "status": status, "detail": detail},
-        status=status,
-        content_type="application/problem+json",
-    )
 
 
 _NUL_MESSAGE = "The request holds a NUL character, which no field may contain."

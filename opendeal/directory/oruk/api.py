@@ -18,6 +18,7 @@ from collections.abc import Callable
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
+from opendeal.core.problems import problem
 from opendeal.directory.models import (
     Organization,
     Service,
@@ -71,13 +72,6 @@ class BadParameter(Exception):
     def __init__(self, name: str, reason: str) -> None:
         self.name, self.reason = name, reason
         super().__init__(f"{name}: {reason}")
-
-
-def problem(status: int, title: str, detail: str = "", **extra) -> JsonResponse:
-    body = {"type": "about:blank", "title": title, "status": status, **extra}
-    if detail:
-        body["detail"] = detail
-    return JsonResponse(body, status=status, content_type="application/problem+json")
 
 
 def oruk_endpoint(view: Callable[..., object]) -> Callable[..., HttpResponse]:
