@@ -634,7 +634,6 @@ def synthetic_control(
     if placebos:
         others = _placebos(complete, before, after, floor)
         placebo_results = (own, *others)
-        ratios = [p.ratio for p in placebo_results]
         rank, p_value = permutation_test(own.ratio, [p.ratio for p in others])
         floored = sum(p.pre_rmspe <= floor for p in placebo_results)
         if floored:
@@ -649,7 +648,8 @@ def synthetic_control(
         caveats.append(
             Caveat(
                 "placebo_resolution",
-                f"With {len(ratios)} areas the smallest possible p-value is {1 / len(ratios):.3f}.",
+                f"With {len(placebo_results)} areas the smallest possible p-value is "
+                f"{1 / len(placebo_results):.3f}.",
             )
         )
     return SyntheticControl(

@@ -447,7 +447,8 @@ def _trend_against_england(falling: bool):
             if period_start(row.area.period_end, row.area.period_range) >= change_on
         ]
         slope = statistics.slope_against(
-            _by_year(after, lambda row: row.area), _by_year(after, lambda row: row.england)
+            reports.by_year(after, lambda row: row.area),
+            reports.by_year(after, lambda row: row.england),
         )
         if slope is None:
             shared = [
@@ -490,7 +491,7 @@ def _direction(falling: bool):
             "Change from the first period to the latest, and the straight-line trend (ordinary "
             "least squares) with its 95% interval."
         )
-        points = _by_year(report.rows, lambda row: row.area)
+        points = reports.by_year(report.rows, lambda row: row.area)
         change, trend = report.change, statistics.trend_slope(points)
         if change is None or trend is None:
             return Described(
@@ -672,15 +673,6 @@ def _england_change(report: reports.AreaIndicatorReport) -> str:
     first, last = rows[0].england.value, rows[-1].england.value
     percent = f" ({_signed((last - first) * 100 / first)}%)" if first else ""
     return f"{_figure(first)} to {_figure(last)}{percent}"
-
-
-def _by_year(rows, pick) -> dict[float, float]:
-    found = {}
-    for row in rows:
-        observation = pick(row)
-        if observation is not None and observation.value is not None:
-            found[statistics.year_fraction(observation.period_end)] = float(observation.value)
-    return found
 
 
 def _figure(value, unit: str = "") -> str:

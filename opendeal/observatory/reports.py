@@ -118,8 +118,8 @@ def area_indicator_report(
     slope = None
     if area.code != ENGLAND and not indicator.is_total:
         slope = statistics.slope_against(
-            _by_year(rows, lambda row: row.area),
-            _by_year(rows, lambda row: row.england),
+            by_year(rows, lambda row: row.area),
+            by_year(rows, lambda row: row.england),
         )
     report = AreaIndicatorReport(
         indicator=indicator,
@@ -133,7 +133,7 @@ def area_indicator_report(
         neighbour_source=neighbour_source,
         change=change,
         slope=slope,
-        trend=statistics.trend_slope(_by_year(rows, lambda row: row.area)),
+        trend=statistics.trend_slope(by_year(rows, lambda row: row.area)),
         baseline_period=change.baseline_period if change else baseline_period,
     )
     if not with_chart:
@@ -149,7 +149,8 @@ def _computed(area: Observation, england: Observation | None, indicator: Indicat
     )
 
 
-def _by_year(rows, pick) -> dict[float, float]:
+def by_year(rows, pick) -> dict[float, float]:
+    """The figures `pick` takes from each row, by decimal year (rows without one left out)."""
     found = {}
     for row in rows:
         observation = pick(row)
