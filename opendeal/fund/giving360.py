@@ -19,7 +19,6 @@ company, because an unregistered group's address is often a volunteer's home.
 import csv
 import datetime
 import json
-import tempfile
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -749,14 +748,6 @@ def _xlsx_safe(value: Any) -> Any:
     return value
 
 
-def xlsx_file(export: FlatExport) -> IO[bytes]:
-    """The workbook in a temporary file (deleted when closed), rewound for reading."""
-    spooled = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (the caller closes it)
-    write_xlsx(export, spooled)
-    spooled.seek(0)
-    return spooled
-
-
 def json_lines(
     grants: QuerySet[Grant] | None = None, *, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[str]:
@@ -775,5 +766,4 @@ __all__ = [
     "package_metadata",
     "published_grants",
     "write_xlsx",
-    "xlsx_file",
 ]
