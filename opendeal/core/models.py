@@ -194,6 +194,9 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+JOB_FINISHED = (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
 class Job(models.Model):
     """A long piece of work someone started from the web (a CSV import, say), run by a
     background task (`opendeal.core.jobs`). Its status page, /account/jobs/<public_id>/, shows
@@ -231,4 +234,4 @@ class Job(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+        return self.status in JOB_FINISHED

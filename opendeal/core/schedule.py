@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import task
 
-from .models import Job, JobStatus, ScheduledRun
+from .models import JOB_FINISHED, Job, ScheduledRun
 
 logger = logging.getLogger(__name__)
 
@@ -175,9 +174,5 @@ def prune() -> dict[str, int]:
     with transaction.atomic():
         tasks, _ = DBTaskResult.objects.finished().filter(finished_at__lte=cutoff).delete()
         runs, _ = ScheduledRun.objects.filter(slot__lte=cutoff).delete()
-        jobs, _ = (
-            Job.objects.filter(status__in=[JobStatus.SUCCEEDED, JobStatus.FAILED])
-            .filter(Q(finished_at__lte=cutoff))
-            .delete()
-        )
+        jobs, _ = Job.objects.filter(status__in=JOB_FINISHED, finished_at__lte=cutoff).delete()
     return {"tasks": tasks, "scheduled_runs": runs, "jobs": jobs}

@@ -92,7 +92,8 @@ class HeartbeatWorker(Worker):
                 requeue_abandoned()
             except Exception:  # a lost database connection must not stop the beats for good
                 logger.exception("Worker heartbeat failed")
-            if self.keeps_schedule and settings.OPENDEAL_SCHEDULE and started >= next_tick:
+            # schedule.tick() itself does nothing while OPENDEAL_SCHEDULE is off.
+            if self.keeps_schedule and started >= next_tick:
                 next_tick = started + settings.OPENDEAL_SCHEDULE_TICK_SECONDS
                 try:
                     schedule.tick()
