@@ -1,8 +1,8 @@
 """Keeping `FirstContact` and `WellbeingSummary` (models/summaries.py) true to the records.
 
-Every save or delete of a `Conversation` or a `SwemwbsResponse` refreshes the summaries of its
-person from their records (a handful of rows), through signals connected in `CareConfig.ready`,
-so no code path that saves one model instance can forget. Bulk writes that bypass signals
+Every save or delete of a `Conversation` or a `SwemwbsResponse` refreshes the summary of its
+person drawn from that kind of record (a handful of rows), through signals connected in
+`CareConfig.ready`, so no code path that saves one model instance can forget. Bulk writes that bypass signals
 (`QuerySet.update` of a person, team or date, `bulk_create`, raw COPY) must call
 `refresh_person` or `rebuild_all` themselves; erasure updates only text, which the summaries do
 not hold.
@@ -16,6 +16,13 @@ from .models import Conversation, FirstContact, SwemwbsResponse, WellbeingSummar
 
 def refresh_person(person_id: int) -> None:
     with transaction.atomic():
+        refresh_first_contacts(person_id)
+        refresh_wellbeing(person_id)
+
+
+def refresh_first_contacts(person_id: int) -> None:
+    """The person's first contact with each team, from their conversations."""
+    with transaction.atomic():
         FirstContact.objects.filter(person_id=person_id).delete()
         firsts = (
             Conversation.objects.filter(person_id=person_id)
@@ -27,22 +34,26 @@ def refresh_person(person_id: int) -> None:
             FirstContact(person_id=person_id, team_id=row["team_id"], first_on=row["first_on"])
             for row in firsts
         )
-        scores = list(
-            SwemwbsResponse.objects.filter(person_id=person_id)
-            .order_by("recorded_on", "pk")
-            .values_list("metric_score", flat=True)
-        )
-        if not scores:
-            WellbeingSummary.objects.filter(person_id=person_id).delete()
-            return
-        WellbeingSummary.objects.update_or_create(
-            person_id=person_id,
-            defaults={
-                "answers": len(scores),
-                "first_metric_score": scores[0],
-                "latest_metric_score": scores[-1],
-            },
-        )
+
+
+def refresh_wellbeing(person_id: int) -> None:
+    """The person's first and latest SWEMWBS scores, from their answers."""
+    scores = list(
+        SwemwbsResponse.objects.filter(person_id=person_id)
+        .order_by("recorded_on", "pk")
+        .values_list("metric_score", flat=True)
+    )
+    if not scores:
+        WellbeingSummary.objects.filter(person_id=person_id).delete()
+        return
+    WellbeingSummary.objects.update_or_create(
+        person_id=person_id,
+        defaults={
+            "answers": len(scores),
+            "first_metric_score": scores[0],
+            "latest_metric_score": scores[-1],
+        },
+    )
 
 
 def rebuild_all(using: str = "default") -> None:
@@ -83,14 +94,24 @@ def rebuild_all(using: str = "default") -> None:
         )
 
 
-def _refresh_from_record(sender, instance, **kwargs) -> None:
+def _refresh_first_contacts(sender, instance, **kwargs) -> None:
     if instance.person_id is not None:
-        refresh_person(instance.person_id)
+        refresh_first_contacts(instance.person_id)
+
+
+def _refresh_wellbeing(sender, instance, **kwargs) -> None:
+    if instance.person_id is not None:
+        refresh_wellbeing(instance.person_id)
 
 
 def connect_signals() -> None:
+    """Each record refreshes only the summary drawn from it: a conversation the first contacts,
+    a SWEMWBS answer the wellbeing summary."""
     from django.db.models.signals import post_delete, post_save
 
-    for model in (Conversation, SwemwbsResponse):
-        post_save.connect(_refresh_from_record, sender=model, dispatch_uid=f"summary-{model}")
-        post_delete.connect(_refresh_from_record, sender=model, dispatch_uid=f"summary-d{model}")
+    for model, refresh in (
+        (Conversation, _refresh_first_contacts),
+        (SwemwbsResponse, _refresh_wellbeing),
+    ):
+        post_save.connect(refresh, sender=model, dispatch_uid=f"summary-{model}")
+        post_delete.connect(refresh, sender=model, dispatch_uid=f"summary-d{model}")
