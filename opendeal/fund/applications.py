@@ -939,13 +939,16 @@ def documents_editable(actor: User, application: Application) -> Application:
     return _editable(actor, application)
 
 
-def can_remove_document(document, application: Application | None = None) -> bool:
+def can_remove_document(
+    document, application: Application | None = None, *, request: Decision | None = None
+) -> bool:
     """A draft's documents can all be removed; while answering a request for more information
-    only those added since the request (what was submitted stays as it was)."""
+    only those added since the request (what was submitted stays as it was). A page listing
+    many documents passes the `request` it has read."""
     application = application or document.application
     if not is_awaiting_reply(application):
         return application.is_draft
-    request = information_request(application)
+    request = request or information_request(application)
     return request is not None and document.uploaded_at >= request.decided_at
 
 

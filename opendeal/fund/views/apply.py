@@ -99,7 +99,11 @@ class NotADraft(Exception):
 
 
 def _draft(request: HttpRequest, public_id: uuid.UUID) -> Application:
-    application = _application(request, public_id)
+    return _as_draft(request, _application(request, public_id))
+
+
+def _as_draft(request: HttpRequest, application: Application) -> Application:
+    """The application, if the person may change it as a draft."""
     if not can_edit_application(request.user, application):
         if is_member(request.user, application.organisation_id):
             raise NotADraft(application)
@@ -115,7 +119,7 @@ def _documents_application(request: HttpRequest, public_id: uuid.UUID) -> Applic
         request.user, application.organisation_id
     ):
         return application
-    return _draft(request, public_id)
+    return _as_draft(request, application)
 
 
 def draft_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -586,6 +590,7 @@ def documents_section(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
     application = _documents_application(request, public_id)
     form = DocumentForm(*posted(request, with_files=True))
     items = list(application.documents.all())
+    question = applications.information_request(application)
     return _list_section(
         request,
         application,
@@ -599,9 +604,11 @@ def documents_section(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
         added="The document has been uploaded.",
         multipart=True,
         removable={
-            item.pk for item in items if applications.can_remove_document(item, application)
+            item.pk
+            for item in items
+            if applications.can_remove_document(item, application, request=question)
         },
-        information_request=applications.information_request(application),
+        information_request=question,
         max_megabytes=settings.OPENDEAL_FUND_MAX_UPLOAD_BYTES // (1024 * 1024),
     )
 
