@@ -73,6 +73,7 @@ __all__ = [
     "cancel_registration",
     "confirm_registration",
     "erase_personal_data",
+    "housekeeping",
     "make_registration_token",
     "mark_attendance",
     "places_left",
@@ -541,3 +542,13 @@ def erase_personal_data(now: datetime.datetime | None = None) -> int:
     if erased:
         audit.record(None, "events.housekeeping.erased", registrations=erased, events=erased_events)
     return erased
+
+
+def housekeeping() -> dict[str, int]:
+    """What falls due with time, in order: lapse unconfirmed places (passing them on), remind,
+    erase; how many registrations each step changed."""
+    return {
+        "released": release_expired(),
+        "reminded": send_reminders(),
+        "erased": erase_personal_data(),
+    }

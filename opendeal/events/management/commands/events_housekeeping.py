@@ -11,10 +11,8 @@ class Command(BaseCommand):
     help = "Release lapsed registrations, send event reminders and erase old personal data."
 
     def handle(self, *args, **options) -> None:
-        released = services.release_expired()
-        reminded = services.send_reminders()
-        erased = services.erase_personal_data()
+        done = services.housekeeping()
         self.stdout.write(
-            f"Released {released} lapsed registrations, sent {reminded} reminders, "
-            f"erased personal details of {erased} registrations."
+            f"Released {done['released']} lapsed registrations, sent {done['reminded']} "
+            f"reminders, erased personal details of {done['erased']} registrations."
         )
