@@ -7,7 +7,7 @@ import logging
 from django.conf import settings
 from django_tasks import task
 
-from opendeal.core.models import User
+from opendeal.core.management.accounts import find_active_account
 
 from .published_figures import refresh_linked_measures
 from .services import can_record_progress
@@ -27,7 +27,7 @@ def record_published_figures() -> dict[str, int] | None:
             "records published figures on the Deal's measures."
         )
         return None
-    recorder = User.objects.filter(email__iexact=email, is_active=True).first()
+    recorder = find_active_account(email)
     if recorder is None:
         logger.warning(
             "Deal housekeeping skipped: OPENDEAL_HOUSEKEEPING_ACCOUNT names no active account."
