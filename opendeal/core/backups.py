@@ -17,6 +17,8 @@ import psycopg
 from django.db import connections
 from psycopg.conninfo import make_conninfo
 
+from .database_copy import sqlite_snapshot
+
 
 class BackupError(Exception):
     """A backup or restore could not be made; the message says why."""
@@ -70,13 +72,7 @@ def backup(output: Path, alias: str = "default") -> Path:
     if output.exists():
         raise BackupError(f"{output} already exists; choose a new file.")
     if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        destination = sqlite3.connect(output)
-        try:
-            with destination:
-                connection.connection.backup(destination)
-        finally:
-            destination.close()
+        sqlite_snapshot(connection, output)
         return output
     if connection.vendor == "postgresql":
         command = [_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={output}"]

@@ -163,7 +163,7 @@ def _insert(model: type[models.Model], fields: list, batch: list, target: str) -
     model._base_manager.using(target)._insert(batch, fields=fields, using=target, raw=True)
 
 
-def _sqlite_snapshot(connection, path: Path) -> datetime.datetime:
+def sqlite_snapshot(connection, path: Path) -> datetime.datetime:
     """Copy the SQLite database of `connection` into a new file at `path` with SQLite's online
     backup API, and return when the snapshot was taken: the copy holds every transaction
     committed before then, and none after.
@@ -204,7 +204,7 @@ def source_snapshot(source: str = "default") -> Iterator[tuple[str, datetime.dat
         directory = None if in_memory else Path(name).parent
         with tempfile.TemporaryDirectory(prefix="opendeal-move-", dir=directory) as folder:
             path = Path(folder) / "snapshot.sqlite3"
-            taken = _sqlite_snapshot(connection, path)
+            taken = sqlite_snapshot(connection, path)
             alias = connect(f"sqlite:///{path}", "move_snapshot")
             try:
                 yield alias, taken
