@@ -16,7 +16,6 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from opendeal.core import audit
 from opendeal.core.models import AuditEvent, User
@@ -93,24 +92,8 @@ def record(actor: User | None, action: str, person: Person, **ids) -> AuditEvent
 def record_views(actor: User, people: Iterable[Person], page: str) -> list[AuditEvent]:
     """Write "care.person.viewed" (with `page`) to the trail of each of `people` (once each),
     for a list that names them, in one INSERT."""
-    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
-    now = timezone.now()
-    events, seen = [], set()
-    for person in people:
-        if person.pk in seen:
-            continue
-        seen.add(person.pk)
-        events.append(
-            AuditEvent(
-                actor_id=actor_id,
-                action=VIEWED,
-                object_type=PERSON_OBJECT_TYPE,
-                object_id=str(person.public_id),
-                occurred_at=now,
-                details={"page": page},
-            )
-        )
-    return AuditEvent.objects.bulk_create(events)
+    once = {person.pk: person for person in people}
+    return audit.record_many(actor, VIEWED, once.values(), page=page)
 
 
 def refuse(actor: User, public_id: uuid.UUID | str, page: str) -> Http404:
