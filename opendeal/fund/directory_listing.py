@@ -184,14 +184,16 @@ def _location(organisation: Organisation, project_postcode: str) -> Location:
     return location
 
 
+def _compact(postcode: str) -> str:
+    """The postcode without spaces, in capitals ("wn7 1aa" -> "WN71AA")."""
+    return "".join((postcode or "").split()).upper()
+
+
 def _postcode_area(postcode: str) -> str:
     """The outward code ("WN7" of "WN7 1AA"), the area a postcode is in."""
-    compact = "".join((postcode or "").split()).upper()
+    compact = _compact(postcode)
     return compact[:-3] if len(compact) > 3 else ""
 
 
 def _same_postcode(first: str, second: str) -> bool:
-    def compact(postcode: str) -> str:
-        return "".join((postcode or "").split()).upper()
-
-    return bool(compact(first)) and compact(first) == compact(second)
+    return bool(_compact(first)) and _compact(first) == _compact(second)
